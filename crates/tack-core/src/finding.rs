@@ -1,0 +1,50 @@
+//! Findings: what the linter reports about one statement.
+
+use crate::lock::LockMode;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One problem with one statement. Positions are byte offsets into the statement's source file;
+/// the renderer turns them into line:column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// Byte offset of the statement (or of the offending token) in its file.
+    pub offset: usize,
+    /// Length in bytes of the span to underline.
+    pub len: usize,
+    /// The statement's text.
+    pub statement: String,
+    /// The strongest lock the statement takes on the affected table, if any.
+    pub lock: Option<LockMode>,
+    pub blocks_reads: bool,
+    pub blocks_writes: bool,
+    pub rewrite: bool,
+    pub scan: bool,
+    /// The table the claim is about.
+    pub table: Option<String>,
+    /// How long the lock would be held at this table's size, when the size is known.
+    pub estimate: Option<String>,
+    /// One line: what happens.
+    pub message: String,
+    /// Why it matters.
+    pub why: String,
+    /// The safe alternative, as SQL for this statement (or a short instruction when no SQL fits).
+    pub fix: Option<String>,
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Idempotent set-up of a fresh Debian machine (with Rust via rustup) for tack.
+# Installs only what is missing; runs `apt-get update` only if something must
+# be installed. Safe to run repeatedly (test.sh and demo.sh call it every time).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=(sudo)
+fi
+
+log() { printf 'setup: %s\n' "$*"; }
+
+missing=()
+
+# A Debian package is "present" if dpkg knows it as installed.
+need_pkg() {
+    local pkg=$1
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$pkg")
+    fi
+}
+
+# pg_query's build script runs bindgen (libclang) and compiles C (gcc/make).
+need_pkg libclang-dev
+need_pkg clang
+if ! command -v cc >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1; then
+    need_pkg build-essential
+fi
+command -v gcc >/dev/null 2>&1 || need_pkg gcc
+
+# PostgreSQL server binaries (initdb, postgres) for throwaway test servers.
+shopt -s nullglob
+initdbs=(/usr/lib/postgresql/*/bin/initdb)
+shopt -u nullglob
+if [ ${#initdbs[@]} -eq 0 ]; then
+    need_pkg postgresql
+fi
+
+# python3 venv (bench/ uses one for squawk-cli). Debian strips ensurepip into
+# python3-venv; a pyenv/python.org python has it built in.
+if command -v python3 >/dev/null 2>&1; then
+    if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+        need_pkg python3-venv
+    fi
+else
+    need_pkg python3
+    need_pkg python3-venv
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        log "missing ${missing[*]} and no apt-get; install them by hand" >&2
+        exit 1
+    fi
+    log "installing ${missing[*]}"
+    aptlog=$(mktemp)
+    if ! { "${SUDO[@]}" apt-get update -qq &&
+        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$aptlog" 2>&1; then
+        cat "$aptlog" >&2
+        rm -f "$aptlog"
+        log "apt-get failed" >&2
+        exit 1
+    fi
+    rm -f "$aptlog"
+fi
+
+# Rust toolchain sanity (cannot be fetched here; just say what is wrong).
+for tool in cargo rustc; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        log "$tool not found; install Rust with rustup first" >&2
+        exit 1
+    fi
+done
+
+# Extra PostgreSQL versions for the test suite (written by another engineer).
+if [ -f scripts/install-test-servers.sh ]; then
+    bash scripts/install-test-servers.sh
+fi
+
+log "ok"
