@@ -48,3 +48,27 @@ pub struct Finding {
     /// The safe alternative, as SQL for this statement (or a short instruction when no SQL fits).
     pub fix: Option<String>,
 }
+
+impl Finding {
+    /// A finding that is not about a statement's effect (syntax errors, unreadable input).
+    pub fn diagnostic(rule: crate::RuleId, offset: usize, len: usize, message: String, statement: &str) -> Self {
+        let info = rule.info();
+        Finding {
+            rule: info.name,
+            severity: info.severity,
+            offset,
+            len,
+            statement: statement.trim().to_owned(),
+            lock: None,
+            blocks_reads: false,
+            blocks_writes: false,
+            rewrite: false,
+            scan: false,
+            table: None,
+            estimate: None,
+            message,
+            why: info.why.to_owned(),
+            fix: None,
+        }
+    }
+}

@@ -49,8 +49,8 @@ pub struct Statement<'a> {
     pub offset: usize,
     pub len: usize,
     pub text: &'a str,
-    pub change: Change,
-    pub ignores: Vec<Ignore>,
+    pub change: &'a Change,
+    pub ignores: &'a [Ignore],
 }
 
 #[derive(Debug)]
@@ -112,7 +112,7 @@ impl Linter {
     /// Findings for one statement, in the state left by the statements before it.
     pub fn check(&mut self, stmt: &Statement) -> Vec<Finding> {
         let mut findings = Vec::new();
-        match &stmt.change {
+        match stmt.change {
             Change::Begin => {
                 if self.txn.as_ref().is_none_or(|t| t.implicit) {
                     self.txn = Some(Transaction::default());
@@ -141,7 +141,7 @@ impl Linter {
                 catalog: &self.catalog,
                 in_transaction,
             };
-            let a = rules::assess(&stmt.change, &ctx);
+            let a = rules::assess(stmt.change, &ctx);
             for verdict in &a.verdicts {
                 let effect = main_effect_for(&a, verdict);
                 findings.push(self.finding(stmt, verdict, effect, &ctx));
@@ -150,7 +150,7 @@ impl Linter {
         };
 
         if in_transaction {
-            if let Some(what) = concurrently(&stmt.change) {
+            if let Some(what) = concurrently(stmt.change) {
                 findings.push(self.simple_finding(
                     stmt,
                     RuleId::ConcurrentlyInTransaction,
@@ -170,7 +170,7 @@ impl Linter {
         }
         self.check_lock_timeout(stmt, &assessment, &mut findings);
         self.remember_locks(stmt, &assessment);
-        self.apply(&stmt.change);
+        self.apply(stmt.change);
 
         self.suppress_and_tune(stmt, findings)
     }
@@ -337,7 +337,7 @@ impl Linter {
 
     fn suppress_and_tune(&self, stmt: &Statement, findings: Vec<Finding>) -> Vec<Finding> {
         let mut out = Vec::with_capacity(findings.len());
-        for ignore in &stmt.ignores {
+        for ignore in stmt.ignores {
             if ignore.reason.is_none() {
                 let info = RuleId::IgnoreWithoutReason.info();
                 let mut f = self.simple_finding(

@@ -1,1 +1,159 @@
-//! placeholder
+//! tack's SQL front end for PostgreSQL: splits a migration file into statements with their byte
+//! positions, parses each with the real PostgreSQL grammar (pg_query), and maps the parse tree to
+//! tack's [`Change`](tack_core::Change) vocabulary. It knows SQL, not safety.
+//!
+//! A syntax error never aborts the file: the statements around it are still returned, and the
+//! error carries the byte offset of the offending token.
+
+mod convert;
+mod deparse;
+mod source;
+
+pub use convert::not_null_check_column;
+use tack_core::lint::Ignore;
+use tack_core::Change;
+
+/// A statement of a file, placed and understood.
+#[derive(Debug, Clone)]
+pub struct ParsedStatement {
+    /// Byte offset of the statement's first token.
+    pub offset: usize,
+    /// Byte length up to (not including) the terminating semicolon.
+    pub len: usize,
+    pub change: Change,
+    pub ignores: Vec<Ignore>,
+}
+
+/// A statement PostgreSQL's grammar rejects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Byte offset of the offending token (or of the statement when it cannot be placed).
+    pub offset: usize,
+    /// Bytes to underline.
+    pub len: usize,
+    pub message: String,
+    /// Byte range of the whole statement it belongs to.
+    pub statement: (usize, usize),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ParsedFile {
+    pub statements: Vec<ParsedStatement>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parses a whole migration file.
+pub fn parse(text: &str) -> ParsedFile {
+    let mut out = ParsedFile::default();
+    if let Some(nul) = text.find('\0') {
+        out.errors.push(SyntaxError {
+            offset: nul,
+            len: 1,
+            message: "the file contains a NUL byte: not a SQL text file".to_owned(),
+            statement: (0, text.len()),
+        });
+        return out;
+    }
+    match pg_query::parse(text, 0) {
+        Ok(result) => {
+            for raw in &result.protobuf.stmts {
+                let (offset, len) = source::statement_span(text, raw.stmt_location, raw.stmt_len);
+                let change = match raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
+                    Some(node) => convert::change(node),
+                    None => continue,
+                };
+                out.statements.push(ParsedStatement {
+                    offset,
+                    len,
+                    change,
+                    ignores: Vec::new(),
+                });
+            }
+        }
+        Err(_) => parse_piecewise(text, 0, &mut out),
+    }
+    source::attach_ignores(text, &mut out.statements);
+    out
+}
+
+/// After the file as a whole failed to parse: split it with the (error-tolerant) scanner and
+/// parse each piece alone, so one bad statement does not hide the others.
+fn parse_piecewise(text: &str, base: usize, out: &mut ParsedFile) {
+    let pieces = match pg_query::split_with_scanner(text) {
+        Ok(pieces) => pieces,
+        Err(e) => {
+            // The scanner itself failed (an unterminated string or dollar quote swallows the
+            // rest of the file): report that, and still lint what comes before it.
+            let message = error_message(&e);
+            let at = source::locate_error(text, 0, text.len(), &message);
+            out.errors.push(SyntaxError {
+                offset: base + at,
+                len: text.len().saturating_sub(at).clamp(1, 40),
+                message,
+                statement: (base + at, base + text.len()),
+            });
+            if at > 0 {
+                if let Some(prefix) = text.get(..at) {
+                    parse_piecewise_prefix(prefix, base, out);
+                }
+            }
+            return;
+        }
+    };
+    for piece in pieces {
+        let start = piece.as_ptr() as usize - text.as_ptr() as usize;
+        let (offset, len) = source::trim_span(text, start, piece.len());
+        if len == 0 {
+            continue;
+        }
+        let stmt_text = &text[offset..offset + len];
+        match pg_query::parse(stmt_text, 0) {
+            Ok(result) => {
+                for raw in &result.protobuf.stmts {
+                    if let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
+                        out.statements.push(ParsedStatement {
+                            offset: base + offset,
+                            len,
+                            change: convert::change(node),
+                            ignores: Vec::new(),
+                        });
+                    }
+                }
+            }
+            Err(e) => {
+                let message = error_message(&e);
+                let at = source::locate_error(text, offset, offset + len, &message);
+                out.errors.push(SyntaxError {
+                    offset: base + at,
+                    len: source::token_len(text, at),
+                    message,
+                    statement: (base + offset, base + offset + len),
+                });
+            }
+        }
+    }
+}
+
+/// The statements before an unterminated literal: cut at the last statement boundary the
+/// scanner can see, so the dangling statement is not reported twice.
+fn parse_piecewise_prefix(prefix: &str, base: usize, out: &mut ParsedFile) {
+    let cut = prefix.rfind(';').map(|i| i + 1).unwrap_or(0);
+    if cut == 0 {
+        return;
+    }
+    let before = out.errors.len();
+    parse_piecewise(&prefix[..cut], base, out);
+    // Errors found inside the prefix are real; keep them in file order.
+    if out.errors.len() > before {
+        out.errors.sort_by_key(|e| e.offset);
+    }
+}
+
+fn error_message(e: &pg_query::Error) -> String {
+    match e {
+        pg_query::Error::Parse(m) | pg_query::Error::Split(m) | pg_query::Error::Scan(m) => {
+            m.clone()
+        }
+        other => other.to_string(),
+    }
+}

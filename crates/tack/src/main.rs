@@ -1,1 +1,32 @@
-fn main() {}
+//! `tack`: the command line. Parses arguments, loads `tack.toml`, and runs a command; every
+//! command returns an exit code (0 fine, 1 findings or failures, 2 usage, I/O or connection
+//! problems) and nothing below this layer prints.
+
+mod cli;
+mod config;
+mod files;
+mod lint_cmd;
+mod render;
+mod report;
+mod target;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Lint(args) => lint_cmd::run(&args),
+        cli::Command::Rules(args) => {
+            print!("{}", render::rules_doc::render(args.format));
+            Ok(0)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

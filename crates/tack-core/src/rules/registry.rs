@@ -56,6 +56,9 @@ rules! {
     SyntaxError = "syntax-error", Error, "The statement does not parse", "all",
         why: "PostgreSQL would reject the migration; nothing after it would run.",
         recipe: "Fix the statement at the reported position.";
+    EmptyFile = "empty-file", Warning, "The migration file has no statements", "all",
+        why: "An empty migration usually means a file was saved before it was written, or a generator failed.",
+        recipe: "Write the migration, or delete the file.";
     AddColumnVolatileDefault = "add-column-volatile-default", Error,
         "ADD COLUMN with a volatile default rewrites the table", "all",
         why: "A volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval()) must be evaluated for every existing row, so PostgreSQL rewrites the whole table and its indexes under an AccessExclusiveLock: no reads or writes until it finishes.",

@@ -1,0 +1,184 @@
+//! Finding migration files and putting them in the order migration tools apply them:
+//! Flyway `V<version>__name.sql` (then repeatable `R__name.sql`), `<timestamp>_name.sql` (sqlx,
+//! dbmate), `NNNN_name.up.sql` (golang-migrate; `.down.sql` skipped), otherwise natural order.
+
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+
+/// Where a migration comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+/// Expands the command line's paths: directories become their migration files in apply order;
+/// files and `-` stay where they were given.
+pub fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        let path = Path::new(p);
+        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {p}: {e}"))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found)?;
+            found.sort_by(|a, b| compare(a, b));
+            out.extend(found.into_iter().map(Input::File));
+        } else {
+            out.push(Input::File(path.to_path_buf()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let path = entry.path();
+        let file_type = entry
+            .file_type()
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if file_type.is_dir() {
+            walk(&path, out)?;
+        } else if is_migration(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn is_migration(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".sql")
+        && !lower.ends_with(".down.sql")
+        // Flyway undo migrations.
+        && !(name.starts_with('U') && name.contains("__"))
+}
+
+/// How a file name sorts.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    /// Versioned: Flyway `V1.2__x`, `20240101120000_x`, `0001_x.up`.
+    Versioned(Vec<Number>),
+    /// Anything else, in natural order.
+    Natural(Vec<Chunk>),
+    /// Flyway repeatable migrations run after all versioned ones.
+    Repeatable(Vec<Chunk>),
+}
+
+/// A run of digits compared by value (leading zeros ignored), however long.
+#[derive(Debug, PartialEq, Eq)]
+struct Number(String);
+
+impl Ord for Number {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let a = self.0.trim_start_matches('0');
+        let b = other.0.trim_start_matches('0');
+        a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Chunk {
+    Digits(Number),
+    Text(String),
+}
+
+fn natural(s: &str) -> Vec<Chunk> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let digit = c.is_ascii_digit();
+        let end = rest
+            .find(|ch: char| ch.is_ascii_digit() != digit)
+            .unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(end);
+        out.push(if digit {
+            Chunk::Digits(Number(run.to_owned()))
+        } else {
+            Chunk::Text(run.to_lowercase())
+        });
+        rest = tail;
+    }
+    out
+}
+
+fn key(path: &Path) -> Key {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if let Some(rest) = name.strip_prefix('V').or_else(|| name.strip_prefix('v')) {
+        if let Some((version, _)) = rest.split_once("__") {
+            let parts: Vec<&str> = version.split(['.', '_']).collect();
+            if !parts.is_empty() && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+                return Key::Versioned(parts.into_iter().map(|p| Number(p.to_owned())).collect());
+            }
+        }
+    }
+    if let Some(rest) = name.strip_prefix("R__") {
+        return Key::Repeatable(natural(rest));
+    }
+    let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+    if !digits.is_empty() && name[digits.len()..].starts_with(['_', '-', '.']) {
+        return Key::Versioned(vec![Number(digits)]);
+    }
+    Key::Natural(natural(name))
+}
+
+fn compare(a: &Path, b: &Path) -> Ordering {
+    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(names: &[&str]) -> Vec<String> {
+        let mut paths: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        paths.sort_by(|a, b| compare(a, b));
+        paths.iter().map(|p| p.display().to_string()).collect()
+    }
+
+    #[test]
+    fn flyway_versions_sort_numerically() {
+        assert_eq!(
+            order(&["V10__c.sql", "V2__b.sql", "V1.1__a2.sql", "V1__a.sql", "R__view.sql"]),
+            vec!["V1__a.sql", "V1.1__a2.sql", "V2__b.sql", "V10__c.sql", "R__view.sql"]
+        );
+    }
+
+    #[test]
+    fn timestamps_and_golang_migrate() {
+        assert_eq!(
+            order(&["20240102000000_b.sql", "20231231235959_a.sql"]),
+            vec!["20231231235959_a.sql", "20240102000000_b.sql"]
+        );
+        assert_eq!(
+            order(&["0010_x.up.sql", "0002_y.up.sql"]),
+            vec!["0002_y.up.sql", "0010_x.up.sql"]
+        );
+        assert!(!is_migration(Path::new("0002_y.down.sql")));
+        assert!(!is_migration(Path::new("U2__undo.sql")));
+    }
+
+    #[test]
+    fn natural_order_otherwise() {
+        assert_eq!(
+            order(&["step10.sql", "step9.sql", "alpha.sql"]),
+            vec!["alpha.sql", "step9.sql", "step10.sql"]
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! The human report: each finding as a rustc-style snippet of the source, then what the statement
+//! does, why it matters and the safe alternative, then a summary.
+
+use crate::report::{Located, Report};
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use tack_core::Severity;
+
+pub fn render(report: &Report, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Unicode);
+    let mut out = String::new();
+    for f in &report.findings {
+        out.push_str(&finding(report, f, &renderer));
+        out.push_str("\n\n");
+    }
+    for a in &report.assumptions {
+        out.push_str(&format!("note: {a}\n"));
+    }
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    let target = match &report.target.database {
+        Some(db) => format!("PostgreSQL {} ({db})", report.target.version),
+        None => format!(
+            "PostgreSQL {} ({})",
+            report.target.version.major, report.target.version_source
+        ),
+    };
+    out.push_str(&format!(
+        "{} {}, {} {} in {} {} ({} statements) — target {target}\n",
+        errors,
+        if errors == 1 { "error" } else { "errors" },
+        warnings,
+        if warnings == 1 { "warning" } else { "warnings" },
+        report.files.len(),
+        if report.files.len() == 1 { "file" } else { "files" },
+        report.statements,
+    ));
+    out
+}
+
+fn finding(report: &Report, f: &Located, renderer: &Renderer) -> String {
+    let file = &report.files[f.file_index];
+    let text = &file.text;
+    let level = match f.finding.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    // Show only the lines of the span: rendering from the whole file would cost O(file) per
+    // finding.
+    let start = f.finding.offset.min(text.len());
+    let end = (start + f.finding.len).min(text.len());
+    let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = text[end..].find('\n').map(|i| end + i).unwrap_or(text.len());
+    let excerpt = &text[line_start..line_end];
+    let span = (start - line_start)..(end - line_start).max(start - line_start);
+
+    let mut notes = Vec::new();
+    if let Some(effect) = super::effect_summary(&f.finding) {
+        notes.push(Level::NOTE.message(effect));
+    }
+    notes.push(Level::NOTE.message(format!("why: {}", f.finding.why)));
+    if let Some(fix) = &f.finding.fix {
+        notes.push(Level::HELP.message(format!("safe alternative:\n{fix}")));
+    }
+    notes.push(Level::NOTE.message(format!(
+        "to accept this statement: -- tack:ignore {} <reason>",
+        f.finding.rule
+    )));
+
+    let report_groups = [level
+        .primary_title(f.finding.message.as_str())
+        .id(f.finding.rule)
+        .element(
+            Snippet::source(excerpt)
+                .line_start(f.line)
+                .path(file.name.as_str())
+                .fold(true)
+                .annotation(AnnotationKind::Primary.span(span)),
+        )
+        .elements(notes)];
+    let groups: &[Group] = &report_groups;
+    renderer.render(groups)
+}

@@ -1,0 +1,25 @@
+//! `--format json`: `{"target", "assumptions", "findings": [...], "summary"}`.
+
+use crate::report::Report;
+use serde_json::json;
+use tack_core::Severity;
+
+pub fn render(report: &Report) -> String {
+    let value = json!({
+        "target": report.target,
+        "assumptions": report.assumptions,
+        "findings": report.findings,
+        "summary": {
+            "files": report.files.len(),
+            "statements": report.statements,
+            "errors": report.count(Severity::Error),
+            "warnings": report.count(Severity::Warning),
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|e| {
+        // Serialising plain data cannot fail; keep the output valid JSON regardless.
+        json!({ "error": e.to_string() }).to_string()
+    });
+    text.push('\n');
+    text
+}

@@ -1,0 +1,35 @@
+//! Renderers: the same [`Report`](crate::report::Report) as a rustc-style human report, JSON,
+//! SARIF 2.1.0 or GitHub workflow annotations; and the rule base as Markdown.
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod rules_doc;
+pub mod sarif;
+
+use tack_core::Finding;
+
+/// "AccessExclusiveLock on users: blocks reads and writes; rewrites the table"
+pub fn effect_summary(f: &Finding) -> Option<String> {
+    let lock = f.lock?;
+    let blocks = match (f.blocks_reads, f.blocks_writes) {
+        (true, true) => "blocks reads and writes",
+        (false, true) => "blocks writes",
+        (true, false) => "blocks reads",
+        (false, false) => "reads and writes continue",
+    };
+    let mut text = format!("{}", lock.pg_name());
+    if let Some(t) = &f.table {
+        text.push_str(&format!(" on {t}"));
+    }
+    text.push_str(&format!(": {blocks}"));
+    if f.rewrite {
+        text.push_str("; rewrites the table");
+    } else if f.scan {
+        text.push_str("; scans the table");
+    }
+    if let Some(e) = &f.estimate {
+        text.push_str(&format!("; {e}"));
+    }
+    Some(text)
+}
