@@ -20,6 +20,7 @@ Only the standard library is used; the same seed gives byte-identical output.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
 import sys
@@ -1030,6 +1031,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=int, default=100)
     ap.add_argument("--statements-per-file", type=int, default=60)
     ap.add_argument("--seed", type=int, default=20240601)
+    ap.add_argument("--stats", help="also write corpus statistics (JSON) here")
     args = ap.parse_args(argv)
 
     out = Path(args.out)
@@ -1038,10 +1040,18 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True)
     gen = Generator(args.seed)
     total = 0
+    nbytes = 0
+    nlines = 0
     for i in range(1, args.files + 1):
         fname, text, n = gen.make_file(i, args.statements_per_file)
         (out / fname).write_text(text)
         total += n
+        nbytes += len(text.encode())
+        nlines += text.count("\n")
+    if args.stats:
+        Path(args.stats).write_text(json.dumps({
+            "files": args.files, "statements": total, "bytes": nbytes,
+            "lines": nlines, "seed": args.seed, "dir": str(out)}, indent=2) + "\n")
     print(f"gen_corpus: wrote {args.files} files, {total} statements to {out}", file=sys.stderr)
     return 0
 

@@ -16,7 +16,10 @@ trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 ||
 
 n=0
 for f in "$corpus"/*.sql; do
-    if ! out=$(psql -X -q -d "$db" -v ON_ERROR_STOP=1 -f "$f" 2>&1 >/dev/null); then
+    # ON_ERROR_STOP catches errors; a WARNING (e.g. COMMIT without BEGIN) is
+    # a corpus bug too.
+    if ! out=$(psql -X -q -d "$db" -v ON_ERROR_STOP=1 -f "$f" 2>&1 >/dev/null) ||
+        grep -q 'WARNING' <<<"$out"; then
         printf 'verify_corpus: %s failed:\n%s\n' "$f" "$out" >&2
         exit 1
     fi

@@ -77,7 +77,7 @@ done
 
 # Extra PostgreSQL versions for the test suite (written by another engineer).
 if [ -f scripts/install-test-servers.sh ]; then
-    bash scripts/install-test-servers.sh
+    bash scripts/install-test-servers.sh >/dev/null
 fi
 
 log "ok"

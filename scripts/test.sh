@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: set-up, format check, clippy, then the tests.
-# Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p tack-core`).
+# Extra arguments are appended to `cargo test --workspace`
+# (e.g. `scripts/test.sh some_test_name` or `scripts/test.sh -- --nocapture`).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

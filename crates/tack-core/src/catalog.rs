@@ -170,7 +170,11 @@ impl Catalog {
     pub fn function_volatility(&self, name: &str) -> Option<Volatility> {
         let lower = name.to_lowercase();
         let bare = lower.rsplit('.').next().unwrap_or(&lower);
-        if let Some(v) = self.functions.get(&lower).or_else(|| self.functions.get(bare)) {
+        if let Some(v) = self
+            .functions
+            .get(&lower)
+            .or_else(|| self.functions.get(bare))
+        {
             return Some(*v);
         }
         builtin_volatility(bare)
@@ -183,14 +187,29 @@ impl Catalog {
 pub fn builtin_volatility(name: &str) -> Option<Volatility> {
     use Volatility::*;
     Some(match name {
-        "random" | "random_normal" | "gen_random_uuid" | "uuid_generate_v1" | "uuid_generate_v1mc"
-        | "uuid_generate_v4" | "uuidv4" | "uuidv7" | "clock_timestamp" | "timeofday"
-        | "nextval" | "setval" | "txid_current" | "pg_current_xact_id" | "gen_random_bytes"
-        | "random_string" => Volatile,
-        "now" | "statement_timestamp" | "transaction_timestamp" | "current_setting"
-        | "to_char" | "to_timestamp" | "to_date" | "age" | "current_database" | "current_schema"
-        | "current_user" | "session_user" | "timezone" | "date_trunc" | "concat" | "concat_ws"
-        | "jsonb_build_object" | "json_build_object" | "jsonb_build_array" => Stable,
+        "random" | "random_normal" | "gen_random_uuid" | "uuid_generate_v1"
+        | "uuid_generate_v1mc" | "uuid_generate_v4" | "uuidv4" | "uuidv7" | "clock_timestamp"
+        | "timeofday" | "nextval" | "setval" | "txid_current" | "pg_current_xact_id"
+        | "gen_random_bytes" | "random_string" => Volatile,
+        "now"
+        | "statement_timestamp"
+        | "transaction_timestamp"
+        | "current_setting"
+        | "to_char"
+        | "to_timestamp"
+        | "to_date"
+        | "age"
+        | "current_database"
+        | "current_schema"
+        | "current_user"
+        | "session_user"
+        | "timezone"
+        | "date_trunc"
+        | "concat"
+        | "concat_ws"
+        | "jsonb_build_object"
+        | "json_build_object"
+        | "jsonb_build_array" => Stable,
         "lower" | "upper" | "length" | "coalesce" | "abs" | "round" | "trim" | "btrim"
         | "ltrim" | "rtrim" | "md5" | "substring" | "substr" | "replace" | "array_length"
         | "greatest" | "least" | "int4" | "int8" | "text" | "numeric" | "make_date"

@@ -46,7 +46,12 @@ pub fn describe(work: Work, bytes: u64, index_bytes: u64, rows: Option<f64>) -> 
         Some(r) if r >= 0.0 => format!(", {} rows", human_count(r)),
         _ => String::new(),
     };
-    format!("≈ {} ({}{})", human_duration(took), human_bytes(bytes), rows)
+    format!(
+        "≈ {} ({}{})",
+        human_duration(took),
+        human_bytes(bytes),
+        rows
+    )
 }
 
 pub fn human_duration(d: Duration) -> String {
@@ -93,7 +98,10 @@ mod tests {
     fn scales_with_size() {
         let gib = 1024 * 1024 * 1024;
         assert!(duration(Work::Rewrite, gib, 0) > duration(Work::Scan, gib, 0));
-        assert_eq!(describe(Work::Scan, 1024, 0, Some(10.0)), "≈ under 1 s (1 KiB, 10 rows)");
+        assert_eq!(
+            describe(Work::Scan, 1024, 0, Some(10.0)),
+            "≈ under 1 s (1 KiB, 10 rows)"
+        );
         assert!(describe(Work::Rewrite, 10 * gib, gib, Some(5e7)).contains("min"));
     }
 }

@@ -51,7 +51,13 @@ pub struct Finding {
 
 impl Finding {
     /// A finding that is not about a statement's effect (syntax errors, unreadable input).
-    pub fn diagnostic(rule: crate::RuleId, offset: usize, len: usize, message: String, statement: &str) -> Self {
+    pub fn diagnostic(
+        rule: crate::RuleId,
+        offset: usize,
+        len: usize,
+        message: String,
+        statement: &str,
+    ) -> Self {
         let info = rule.info();
         Finding {
             rule: info.name,

@@ -186,7 +186,10 @@ impl Linter {
     }
 
     /// Dangerous locks this statement takes on tables that live traffic uses.
-    fn dangerous_locks<'a>(&'a self, a: &'a Assessment) -> impl Iterator<Item = (&'a QualifiedName, LockMode)> + 'a {
+    fn dangerous_locks<'a>(
+        &'a self,
+        a: &'a Assessment,
+    ) -> impl Iterator<Item = (&'a QualifiedName, LockMode)> + 'a {
         a.effects
             .iter()
             .flat_map(|e| {
@@ -195,7 +198,9 @@ impl Linter {
                     .into_iter()
                     .chain(e.also_locks.iter().map(|(t, l)| (t, *l)))
             })
-            .filter(|(t, l)| l.is_dangerous() && !self.catalog.table(t).is_some_and(|f| f.created_in_run))
+            .filter(|(t, l)| {
+                l.is_dangerous() && !self.catalog.table(t).is_some_and(|f| f.created_in_run)
+            })
     }
 
     fn check_lock_timeout(&self, stmt: &Statement, a: &Assessment, findings: &mut Vec<Finding>) {
@@ -231,16 +236,29 @@ impl Linter {
             return;
         }
         let does_work = a.effects.iter().any(|e| e.work.is_some())
-            || a.verdicts.iter().any(|v| matches!(v.rule, RuleId::UnbatchedUpdate | RuleId::UnbatchedDelete));
+            || a.verdicts
+                .iter()
+                .any(|v| matches!(v.rule, RuleId::UnbatchedUpdate | RuleId::UnbatchedDelete));
         if txn.reported_held && !does_work {
             return;
         }
         let held: Vec<String> = txn
             .held
             .iter()
-            .map(|h| format!("{} on {} (taken by `{}`)", h.lock.pg_name(), h.table.sql(), h.by))
+            .map(|h| {
+                format!(
+                    "{} on {} (taken by `{}`)",
+                    h.lock.pg_name(),
+                    h.table.sql(),
+                    h.by
+                )
+            })
             .collect();
-        let severity = if does_work { Severity::Error } else { Severity::Warning };
+        let severity = if does_work {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
         let mut f = self.simple_finding(
             stmt,
             RuleId::LockHeldAcrossStatements,
@@ -268,8 +286,10 @@ impl Linter {
         if self.txn.is_none() {
             return;
         }
-        let taken: Vec<(QualifiedName, LockMode)> =
-            self.dangerous_locks(a).map(|(t, l)| (t.clone(), l)).collect();
+        let taken: Vec<(QualifiedName, LockMode)> = self
+            .dangerous_locks(a)
+            .map(|(t, l)| (t.clone(), l))
+            .collect();
         let by = short(stmt.text);
         if let Some(txn) = self.txn.as_mut() {
             for (table, lock) in taken {
@@ -289,7 +309,13 @@ impl Linter {
         }
     }
 
-    fn finding(&self, stmt: &Statement, verdict: &Verdict, effect: Option<&Effect>, ctx: &Context) -> Finding {
+    fn finding(
+        &self,
+        stmt: &Statement,
+        verdict: &Verdict,
+        effect: Option<&Effect>,
+        ctx: &Context,
+    ) -> Finding {
         let info = verdict.rule.info();
         let mut why = info.why.to_owned();
         if let Some(assumed) = &verdict.assumed {
@@ -314,7 +340,13 @@ impl Linter {
         }
     }
 
-    fn simple_finding(&self, stmt: &Statement, rule: RuleId, message: String, fix: Option<String>) -> Finding {
+    fn simple_finding(
+        &self,
+        stmt: &Statement,
+        rule: RuleId,
+        message: String,
+        fix: Option<String>,
+    ) -> Finding {
         let info = rule.info();
         Finding {
             rule: info.name,
@@ -344,7 +376,10 @@ impl Linter {
                     stmt,
                     RuleId::IgnoreWithoutReason,
                     format!("`tack:ignore {}` gives no reason", ignore.rule),
-                    Some(format!("-- tack:ignore {} <why this is safe here>", ignore.rule)),
+                    Some(format!(
+                        "-- tack:ignore {} <why this is safe here>",
+                        ignore.rule
+                    )),
                 );
                 f.offset = ignore.offset;
                 f.len = ignore.len;
@@ -352,11 +387,12 @@ impl Linter {
                 out.push(f);
             }
         }
-        out.extend(
-            findings
-                .into_iter()
-                .filter(|f| !stmt.ignores.iter().any(|i| i.rule == f.rule || i.rule == "all")),
-        );
+        out.extend(findings.into_iter().filter(|f| {
+            !stmt
+                .ignores
+                .iter()
+                .any(|i| i.rule == f.rule || i.rule == "all")
+        }));
         out.into_iter()
             .filter_map(|mut f| {
                 let id = RuleId::from_name(f.rule)?;
@@ -462,7 +498,8 @@ impl Linter {
     fn table_entry(&mut self, table: &QualifiedName) -> Option<&mut TableFacts> {
         if self.catalog.table(table).is_none() {
             let (schema, name) = table.key();
-            self.catalog.insert_table(&schema, &name, TableFacts::default());
+            self.catalog
+                .insert_table(&schema, &name, TableFacts::default());
         }
         self.catalog.table_mut(table)
     }
@@ -535,9 +572,16 @@ fn add_column_facts(facts: &mut TableFacts, column: &ColumnSpec) {
     }
 }
 
-fn add_constraint_facts(facts: &mut TableFacts, name: &Option<String>, kind: &ConstraintKind, validated: bool) {
+fn add_constraint_facts(
+    facts: &mut TableFacts,
+    name: &Option<String>,
+    kind: &ConstraintKind,
+    validated: bool,
+) {
     let (code, not_null_column) = match kind {
-        ConstraintKind::Check { not_null_column, .. } => ('c', not_null_column.clone()),
+        ConstraintKind::Check {
+            not_null_column, ..
+        } => ('c', not_null_column.clone()),
         ConstraintKind::ForeignKey { .. } => ('f', None),
         ConstraintKind::Unique { .. } => ('u', None),
         ConstraintKind::PrimaryKey { columns, .. } => {

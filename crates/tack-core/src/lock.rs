@@ -133,9 +133,6 @@ mod tests {
         assert!(LockMode::Share.blocks_writes());
         assert!(LockMode::ShareRowExclusive.blocks_writes());
         assert!(!LockMode::ShareUpdateExclusive.blocks_writes());
-        assert_eq!(
-            LockMode::from_pg_name("ShareLock"),
-            Some(LockMode::Share)
-        );
+        assert_eq!(LockMode::from_pg_name("ShareLock"), Some(LockMode::Share));
     }
 }

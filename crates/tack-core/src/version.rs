@@ -13,7 +13,10 @@ pub struct Version {
 
 impl Version {
     /// The version assumed when none is given and no server is reachable.
-    pub const DEFAULT: Version = Version { major: 15, minor: 0 };
+    pub const DEFAULT: Version = Version {
+        major: 15,
+        minor: 0,
+    };
     /// The oldest major version the rule base knows.
     pub const OLDEST: u32 = 9;
 

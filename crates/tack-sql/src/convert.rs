@@ -236,12 +236,24 @@ fn pins_keys(node: &N) -> bool {
                 )
             };
             let is_col = |n: &Option<Box<Node>>| {
-                matches!(n.as_ref().and_then(|n| n.node.as_ref()), Some(N::ColumnRef(_)))
+                matches!(
+                    n.as_ref().and_then(|n| n.node.as_ref()),
+                    Some(N::ColumnRef(_))
+                )
             };
             let kind = protobuf::AExprKind::try_from(e.kind).ok();
             let equality = op.iter().any(|o| o == "=")
-                && matches!(kind, Some(protobuf::AExprKind::AexprOp | protobuf::AExprKind::AexprIn | protobuf::AExprKind::AexprOpAny));
-            equality && ((is_col(&e.lexpr) && is_const(&e.rexpr)) || (is_const(&e.lexpr) && is_col(&e.rexpr)))
+                && matches!(
+                    kind,
+                    Some(
+                        protobuf::AExprKind::AexprOp
+                            | protobuf::AExprKind::AexprIn
+                            | protobuf::AExprKind::AexprOpAny
+                    )
+                );
+            equality
+                && ((is_col(&e.lexpr) && is_const(&e.rexpr))
+                    || (is_const(&e.lexpr) && is_col(&e.rexpr)))
         }
         N::BoolExpr(b) => {
             let and = b.boolop == protobuf::BoolExprType::AndExpr as i32;
@@ -333,9 +345,19 @@ fn type_spec(tn: &protobuf::TypeName) -> TypeSpec {
 
 /// The column a `CHECK (col IS NOT NULL)` proves not null; also used on `pg_get_constraintdef`.
 pub fn not_null_check_column(definition: &str) -> Option<String> {
-    let sql = format!("SELECT 1 FROM t WHERE {}", definition.strip_prefix("CHECK ")?);
+    let sql = format!(
+        "SELECT 1 FROM t WHERE {}",
+        definition.strip_prefix("CHECK ")?
+    );
     let parsed = pg_query::parse(&sql, 0).ok()?;
-    let stmt = parsed.protobuf.stmts.first()?.stmt.as_ref()?.node.as_ref()?;
+    let stmt = parsed
+        .protobuf
+        .stmts
+        .first()?
+        .stmt
+        .as_ref()?
+        .node
+        .as_ref()?;
     let N::SelectStmt(select) = stmt else {
         return None;
     };
@@ -368,7 +390,11 @@ fn constraint_spec(c: &protobuf::Constraint, column: Option<&str>) -> Option<Con
     };
     let kind = match T::try_from(c.contype).ok()? {
         T::ConstrCheck => ConstraintKind::Check {
-            expr: c.raw_expr.as_deref().map(expression).unwrap_or_else(|| Expr::constant("")),
+            expr: c
+                .raw_expr
+                .as_deref()
+                .map(expression)
+                .unwrap_or_else(|| Expr::constant("")),
             not_null_column: c.raw_expr.as_deref().and_then(null_test_column),
         },
         T::ConstrForeign => {
@@ -388,9 +414,15 @@ fn constraint_spec(c: &protobuf::Constraint, column: Option<&str>) -> Option<Con
             let columns = strings(&c.keys);
             let using_index = non_empty(&c.indexname);
             if c.contype == T::ConstrUnique as i32 {
-                ConstraintKind::Unique { columns, using_index }
+                ConstraintKind::Unique {
+                    columns,
+                    using_index,
+                }
             } else {
-                ConstraintKind::PrimaryKey { columns, using_index }
+                ConstraintKind::PrimaryKey {
+                    columns,
+                    using_index,
+                }
             }
         }
         T::ConstrExclusion => ConstraintKind::Exclude,
@@ -443,9 +475,12 @@ fn column_spec(def: &protobuf::ColumnDef) -> ColumnSpec {
             }
             Ok(T::ConstrPrimary) => {
                 spec.not_null = true;
-                spec.constraints.extend(constraint_spec(c, Some(&def.colname)));
+                spec.constraints
+                    .extend(constraint_spec(c, Some(&def.colname)));
             }
-            _ => spec.constraints.extend(constraint_spec(c, Some(&def.colname))),
+            _ => spec
+                .constraints
+                .extend(constraint_spec(c, Some(&def.colname))),
         }
     }
     spec

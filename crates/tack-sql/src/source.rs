@@ -83,19 +83,25 @@ pub fn locate_error(text: &str, start: usize, end: usize, message: &str) -> usiz
 fn find_token(range: &str, token: &str) -> Option<usize> {
     let bytes = range.as_bytes();
     let word = token.chars().all(|c| c.is_alphanumeric() || c == '_');
-    range.match_indices(token).map(|(i, _)| i).find(|&i| {
-        if !word {
-            return true;
-        }
-        let before_ok = i == 0 || !is_ident_byte(bytes[i - 1]);
-        let after = i + token.len();
-        let after_ok = after >= bytes.len() || !is_ident_byte(bytes[after]);
-        before_ok && after_ok
-    }).or_else(|| {
-        // The parser reports identifiers case-folded; look again ignoring case.
-        let lower = range.to_lowercase();
-        (lower.len() == range.len()).then(|| lower.find(&token.to_lowercase())).flatten()
-    })
+    range
+        .match_indices(token)
+        .map(|(i, _)| i)
+        .find(|&i| {
+            if !word {
+                return true;
+            }
+            let before_ok = i == 0 || !is_ident_byte(bytes[i - 1]);
+            let after = i + token.len();
+            let after_ok = after >= bytes.len() || !is_ident_byte(bytes[after]);
+            before_ok && after_ok
+        })
+        .or_else(|| {
+            // The parser reports identifiers case-folded; look again ignoring case.
+            let lower = range.to_lowercase();
+            (lower.len() == range.len())
+                .then(|| lower.find(&token.to_lowercase()))
+                .flatten()
+        })
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -143,11 +149,7 @@ pub fn attach_ignores(text: &str, statements: &mut [ParsedStatement]) {
             let end = s.offset + s.len;
             end <= offset && end >= line_start && !text[end..offset].contains('\n')
         });
-        let target = trailing.or_else(|| {
-            statements
-                .iter()
-                .position(|s| s.offset + s.len > offset)
-        });
+        let target = trailing.or_else(|| statements.iter().position(|s| s.offset + s.len > offset));
         if let Some(i) = target {
             statements[i].ignores.push(ignore);
         }
@@ -168,7 +170,10 @@ fn comments(text: &str) -> Vec<(usize, &str)> {
                 i = end;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..].find("*/").map(|n| i + 2 + n).unwrap_or(text.len());
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map(|n| i + 2 + n)
+                    .unwrap_or(text.len());
                 out.push((i, &text[i + 2..end]));
                 i = (end + 2).min(text.len());
             }
@@ -230,7 +235,10 @@ mod tests {
     #[test]
     fn locates_tokens() {
         let text = "select 1; selct 2";
-        assert_eq!(locate_error(text, 10, text.len(), "syntax error at or near \"selct\""), 10);
+        assert_eq!(
+            locate_error(text, 10, text.len(), "syntax error at or near \"selct\""),
+            10
+        );
         assert_eq!(locate_error(text, 0, 8, "syntax error at end of input"), 8);
     }
 }

@@ -8,7 +8,12 @@ fn one(sql: &str) -> Change {
     let parsed = parse(sql);
     assert!(parsed.errors.is_empty(), "{sql}: {:?}", parsed.errors);
     assert_eq!(parsed.statements.len(), 1, "{sql}");
-    parsed.statements.into_iter().next().map(|s| s.change).unwrap()
+    parsed
+        .statements
+        .into_iter()
+        .next()
+        .map(|s| s.change)
+        .unwrap()
 }
 
 fn action(sql: &str) -> AlterAction {
@@ -50,7 +55,8 @@ fn add_column_variants() {
     };
     assert!(column.identity);
 
-    let AlterAction::AddColumn { column, .. } = action("ALTER TABLE t ADD COLUMN s bigserial") else {
+    let AlterAction::AddColumn { column, .. } = action("ALTER TABLE t ADD COLUMN s bigserial")
+    else {
         panic!()
     };
     assert!(column.type_spec.is_serial());
@@ -122,36 +128,108 @@ fn indexes_and_maintenance() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(one("DROP INDEX CONCURRENTLY IF EXISTS i"), Change::DropIndex { concurrently: true, if_exists: true, .. }));
-    assert!(matches!(one("REINDEX INDEX CONCURRENTLY i"), Change::Reindex { concurrently: true, .. }));
-    assert!(matches!(one("REINDEX TABLE t"), Change::Reindex { concurrently: false, .. }));
+    assert!(matches!(
+        one("DROP INDEX CONCURRENTLY IF EXISTS i"),
+        Change::DropIndex {
+            concurrently: true,
+            if_exists: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        one("REINDEX INDEX CONCURRENTLY i"),
+        Change::Reindex {
+            concurrently: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        one("REINDEX TABLE t"),
+        Change::Reindex {
+            concurrently: false,
+            ..
+        }
+    ));
     assert!(matches!(one("VACUUM FULL t"), Change::VacuumFull { .. }));
-    assert!(matches!(one("VACUUM (FULL, ANALYZE) t"), Change::VacuumFull { .. }));
+    assert!(matches!(
+        one("VACUUM (FULL, ANALYZE) t"),
+        Change::VacuumFull { .. }
+    ));
     assert!(matches!(one("VACUUM t"), Change::Other { .. }));
-    assert!(matches!(one("CLUSTER t USING i"), Change::Cluster { table: Some(_) }));
+    assert!(matches!(
+        one("CLUSTER t USING i"),
+        Change::Cluster { table: Some(_) }
+    ));
     assert!(matches!(one("TRUNCATE a, b"), Change::Truncate { ref tables } if tables.len() == 2));
-    assert!(matches!(one("ALTER TYPE mood ADD VALUE 'meh'"), Change::AlterEnumAddValue { .. }));
+    assert!(matches!(
+        one("ALTER TYPE mood ADD VALUE 'meh'"),
+        Change::AlterEnumAddValue { .. }
+    ));
     assert!(matches!(
         action("ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY"),
-        AlterAction::DetachPartition { concurrently: true, .. }
+        AlterAction::DetachPartition {
+            concurrently: true,
+            ..
+        }
     ));
     assert!(matches!(
         action("ALTER TABLE p ATTACH PARTITION p1 FOR VALUES FROM (1) TO (10)"),
         AlterAction::AttachPartition { .. }
     ));
-    assert!(matches!(action("ALTER TABLE t SET UNLOGGED"), AlterAction::SetUnlogged));
+    assert!(matches!(
+        action("ALTER TABLE t SET UNLOGGED"),
+        AlterAction::SetUnlogged
+    ));
 }
 
 #[test]
 fn dml_batching_heuristics() {
-    assert!(matches!(one("UPDATE t SET a = 1"), Change::Update { whole_table: true, .. }));
-    assert!(matches!(one("UPDATE t SET a = 1 WHERE a IS NULL"), Change::Update { whole_table: true, .. }));
-    assert!(matches!(one("UPDATE t SET a = 1 WHERE id = 5"), Change::Update { whole_table: false, .. }));
-    assert!(matches!(one("UPDATE t SET a = 1 WHERE id IN (1, 2, 3)"), Change::Update { whole_table: false, .. }));
-    assert!(matches!(one("DELETE FROM t WHERE created_at < now()"), Change::Delete { whole_table: true, .. }));
-    assert!(matches!(one("DELETE FROM t WHERE id = $1"), Change::Delete { whole_table: false, .. }));
+    assert!(matches!(
+        one("UPDATE t SET a = 1"),
+        Change::Update {
+            whole_table: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        one("UPDATE t SET a = 1 WHERE a IS NULL"),
+        Change::Update {
+            whole_table: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        one("UPDATE t SET a = 1 WHERE id = 5"),
+        Change::Update {
+            whole_table: false,
+            ..
+        }
+    ));
+    assert!(matches!(
+        one("UPDATE t SET a = 1 WHERE id IN (1, 2, 3)"),
+        Change::Update {
+            whole_table: false,
+            ..
+        }
+    ));
+    assert!(matches!(
+        one("DELETE FROM t WHERE created_at < now()"),
+        Change::Delete {
+            whole_table: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        one("DELETE FROM t WHERE id = $1"),
+        Change::Delete {
+            whole_table: false,
+            ..
+        }
+    ));
     match one("UPDATE t SET a = b + 1, c = now() WHERE a IS NULL") {
-        Change::Update { set_sql, where_sql, .. } => {
+        Change::Update {
+            set_sql, where_sql, ..
+        } => {
             assert_eq!(set_sql, "a = b + 1, c = now()");
             assert_eq!(where_sql.as_deref(), Some("a IS NULL"));
         }
@@ -164,10 +242,28 @@ fn session_and_transactions() {
     assert!(matches!(one("BEGIN"), Change::Begin));
     assert!(matches!(one("START TRANSACTION"), Change::Begin));
     assert!(matches!(one("COMMIT"), Change::Commit));
-    assert!(matches!(one("SET lock_timeout = '2s'"), Change::SetLockTimeout { millis: Some(2000), local: false }));
-    assert!(matches!(one("SET LOCAL lock_timeout TO 500"), Change::SetLockTimeout { millis: Some(500), local: true }));
-    assert!(matches!(one("SET lock_timeout = 0"), Change::SetLockTimeout { millis: None, .. }));
-    assert!(matches!(one("RESET lock_timeout"), Change::SetLockTimeout { millis: None, .. }));
+    assert!(matches!(
+        one("SET lock_timeout = '2s'"),
+        Change::SetLockTimeout {
+            millis: Some(2000),
+            local: false
+        }
+    ));
+    assert!(matches!(
+        one("SET LOCAL lock_timeout TO 500"),
+        Change::SetLockTimeout {
+            millis: Some(500),
+            local: true
+        }
+    ));
+    assert!(matches!(
+        one("SET lock_timeout = 0"),
+        Change::SetLockTimeout { millis: None, .. }
+    ));
+    assert!(matches!(
+        one("RESET lock_timeout"),
+        Change::SetLockTimeout { millis: None, .. }
+    ));
 }
 
 #[test]
@@ -191,7 +287,10 @@ fn ignores_attach_to_the_right_statement() {
     let parsed = parse(text);
     assert_eq!(parsed.statements[0].ignores.len(), 1);
     assert_eq!(parsed.statements[0].ignores[0].rule, "drop-column");
-    assert_eq!(parsed.statements[0].ignores[0].reason.as_deref(), Some("unused since 2023"));
+    assert_eq!(
+        parsed.statements[0].ignores[0].reason.as_deref(),
+        Some("unused since 2023")
+    );
     assert_eq!(parsed.statements[1].ignores[0].rule, "rename-column");
     assert_eq!(parsed.statements[1].ignores[0].reason, None);
     assert!(parsed.statements[2].ignores.is_empty());
@@ -222,14 +321,28 @@ fn bad_input_never_panics() {
     let unterminated = "SELECT 1;\nALTER TABLE t DROP COLUMN a;\nSELECT 'abc";
     let parsed = parse(unterminated);
     assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
-    assert!(parsed.errors[0].message.contains("unterminated"), "{:?}", parsed.errors);
-    assert_eq!(parsed.statements.len(), 2, "statements before the literal are still linted");
+    assert!(
+        parsed.errors[0].message.contains("unterminated"),
+        "{:?}",
+        parsed.errors
+    );
+    assert_eq!(
+        parsed.statements.len(),
+        2,
+        "statements before the literal are still linted"
+    );
 
     let dollar = parse("CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; ");
     assert_eq!(dollar.errors.len(), 1);
-    assert!(dollar.errors[0].message.contains("unterminated"), "{:?}", dollar.errors);
+    assert!(
+        dollar.errors[0].message.contains("unterminated"),
+        "{:?}",
+        dollar.errors
+    );
 
-    let garbage: String = (0..2000u32).map(|i| char::from_u32(0x20 + (i * 7919) % 0x5f).unwrap_or('x')).collect();
+    let garbage: String = (0..2000u32)
+        .map(|i| char::from_u32(0x20 + (i * 7919) % 0x5f).unwrap_or('x'))
+        .collect();
     let _ = parse(&garbage);
 }
 

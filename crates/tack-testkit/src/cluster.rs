@@ -57,8 +57,7 @@ pub(crate) fn cluster_root() -> PathBuf {
 fn prepare_root(root: &Path) -> Result<(), String> {
     use std::os::unix::fs::MetadataExt;
     fs::create_dir_all(root).map_err(|e| format!("could not create {}: {e}", root.display()))?;
-    let meta =
-        fs::metadata(root).map_err(|e| format!("could not stat {}: {e}", root.display()))?;
+    let meta = fs::metadata(root).map_err(|e| format!("could not stat {}: {e}", root.display()))?;
     if meta.uid() != sys::euid() {
         return Err(format!(
             "{} is owned by uid {}, not by us (uid {}); remove it or set TACK_TEST_CLUSTER_DIR",
@@ -295,12 +294,8 @@ fn usable_bin_dir(root: &Path, bin: &BinDir, user: Option<&OsUser>) -> Result<Pa
 /// Whether `user` can run the server programs in `bin_dir`.
 fn runs_as(bin_dir: &Path, user: Option<&OsUser>, cwd: &Path) -> bool {
     ["postgres", "initdb", "pg_ctl"].iter().all(|prog| {
-        run(
-            Command::new(bin_dir.join(prog)).arg("--version"),
-            user,
-            cwd,
-        )
-        .is_ok_and(|o| o.status.success())
+        run(Command::new(bin_dir.join(prog)).arg("--version"), user, cwd)
+            .is_ok_and(|o| o.status.success())
     })
 }
 
@@ -315,7 +310,9 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
         let entry = entry.map_err(|e| err("could not read", from, e))?;
         let src = entry.path();
         let dst = to.join(entry.file_name());
-        let ty = entry.file_type().map_err(|e| err("could not stat", &src, e))?;
+        let ty = entry
+            .file_type()
+            .map_err(|e| err("could not stat", &src, e))?;
         if ty.is_symlink() {
             let target = fs::read_link(&src).map_err(|e| err("could not read link", &src, e))?;
             std::os::unix::fs::symlink(&target, &dst)
@@ -407,9 +404,7 @@ trait StateExt {
 
 impl StateExt for Vec<(String, String)> {
     fn get(&self, key: &str) -> Option<&str> {
-        self.iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 }
 

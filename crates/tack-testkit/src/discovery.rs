@@ -68,7 +68,7 @@ fn candidate_paths() -> Vec<PathBuf> {
             Some((major, p.join("bin")))
         })
         .collect();
-    debian.sort_by(|a, b| b.0.cmp(&a.0));
+    debian.sort_by_key(|b| std::cmp::Reverse(b.0));
     out.extend(debian.into_iter().map(|(_, p)| p));
 
     for venv in venv_dirs() {

@@ -279,11 +279,8 @@ impl Server {
     }
 
     fn drop_database(&self, name: &str) -> Result<(), String> {
-        let mut admin = connect_retrying(
-            &self.config_for(&self.admin_db),
-            Duration::from_secs(30),
-        )
-        .map_err(|e| e.to_string())?;
+        let mut admin = connect_retrying(&self.config_for(&self.admin_db), Duration::from_secs(30))
+            .map_err(|e| e.to_string())?;
         let ident = quote_ident(name);
         if self.major >= 13 {
             admin

@@ -6,7 +6,7 @@
 //! the ignored `child_reports_default_server` test.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const CHILD_MARKER: &str = "TACK_TESTKIT_CHILD";
@@ -55,6 +55,8 @@ fn child(envs: &[(&str, &str)]) -> Command {
         "--nocapture",
         "--test-threads=1",
     ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
     .env(CHILD_MARKER, "1")
     .env_remove("TACK_TEST_DATABASE_URL")
     .env_remove("TACK_TEST_NO_LOCAL")
@@ -75,8 +77,13 @@ fn report(out: &Output) -> Report {
     );
     let line = stdout
         .lines()
-        .find_map(|l| l.strip_prefix("CHILD-REPORT "))
-        .unwrap_or_else(|| panic!("no report from child:\n{stdout}"));
+        .find_map(|l| l.split_once("CHILD-REPORT ").map(|(_, rest)| rest))
+        .unwrap_or_else(|| {
+            panic!(
+                "no report from child:\n{stdout}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
     let field = |name: &str| {
         line.split(' ')
             .find_map(|kv| kv.strip_prefix(&format!("{name}=")))

@@ -64,7 +64,11 @@ pub fn assess(table: &QualifiedName, column: &ColumnSpec, ctx: &Context, out: &m
         verdict = Some(v);
     } else if column.default.is_some() && !ctx.version.at_least(11) {
         effect = effect.rewrite();
-        let default = column.default.as_ref().map(|d| d.sql.clone()).unwrap_or_default();
+        let default = column
+            .default
+            .as_ref()
+            .map(|d| d.sql.clone())
+            .unwrap_or_default();
         verdict = Some(Verdict::new(
             RuleId::AddColumnDefaultRewrite,
             format!(
@@ -82,7 +86,12 @@ pub fn assess(table: &QualifiedName, column: &ColumnSpec, ctx: &Context, out: &m
                  ALTER TABLE {t} ADD COLUMN {c} {ty} NOT NULL DEFAULT <value>;\n\
                  -- or nullable, backfilled, then NOT NULL:\n\
                  ALTER TABLE {t} ADD COLUMN {c} {ty};\n{}\n{}",
-                recipes::backfill(table, &column.name, "<value>", &recipes::batch_key(ctx.table(table))),
+                recipes::backfill(
+                    table,
+                    &column.name,
+                    "<value>",
+                    &recipes::batch_key(ctx.table(table))
+                ),
                 recipes::set_not_null(table, &column.name, ctx.version)
             )),
         ));
@@ -123,7 +132,12 @@ fn volatile_default_recipe(
         "ALTER TABLE {t} ADD COLUMN {c} {};\n\
          ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {default};\n{}",
         column.type_spec.sql,
-        recipes::backfill(table, &column.name, default, &recipes::batch_key(ctx.table(table)))
+        recipes::backfill(
+            table,
+            &column.name,
+            default,
+            &recipes::batch_key(ctx.table(table))
+        )
     );
     if column.not_null {
         sql.push('\n');
@@ -148,7 +162,10 @@ fn identity_recipe(table: &QualifiedName, column: &ColumnSpec, ctx: &Context) ->
         recipes::backfill(
             table,
             &column.name,
-            &format!("nextval('{seq_lit}')", seq_lit = seq.sql().replace('\'', "''")),
+            &format!(
+                "nextval('{seq_lit}')",
+                seq_lit = seq.sql().replace('\'', "''")
+            ),
             &recipes::batch_key(ctx.table(table))
         ),
         recipes::set_not_null(table, &column.name, ctx.version),

@@ -125,16 +125,82 @@ mod tests {
     #[test]
     fn binary_coercible_changes() {
         let v = Version::new(15, 0);
-        assert!(!type_change_rewrites("varchar", &[50], &ty("varchar", &[100]), v, false));
-        assert!(type_change_rewrites("varchar", &[100], &ty("varchar", &[50]), v, false));
-        assert!(!type_change_rewrites("varchar", &[50], &ty("varchar", &[]), v, false));
-        assert!(!type_change_rewrites("varchar", &[50], &ty("text", &[]), v, false));
-        assert!(type_change_rewrites("text", &[], &ty("varchar", &[20]), v, false));
-        assert!(!type_change_rewrites("numeric", &[10, 2], &ty("numeric", &[12, 2]), v, false));
-        assert!(type_change_rewrites("numeric", &[10, 2], &ty("numeric", &[12, 3]), v, false));
-        assert!(type_change_rewrites("int4", &[], &ty("int8", &[]), v, false));
-        assert!(!type_change_rewrites("timestamp", &[], &ty("timestamptz", &[]), v, true));
-        assert!(type_change_rewrites("timestamp", &[], &ty("timestamptz", &[]), v, false));
-        assert!(type_change_rewrites("timestamp", &[], &ty("timestamptz", &[]), Version::new(11, 0), true));
+        assert!(!type_change_rewrites(
+            "varchar",
+            &[50],
+            &ty("varchar", &[100]),
+            v,
+            false
+        ));
+        assert!(type_change_rewrites(
+            "varchar",
+            &[100],
+            &ty("varchar", &[50]),
+            v,
+            false
+        ));
+        assert!(!type_change_rewrites(
+            "varchar",
+            &[50],
+            &ty("varchar", &[]),
+            v,
+            false
+        ));
+        assert!(!type_change_rewrites(
+            "varchar",
+            &[50],
+            &ty("text", &[]),
+            v,
+            false
+        ));
+        assert!(type_change_rewrites(
+            "text",
+            &[],
+            &ty("varchar", &[20]),
+            v,
+            false
+        ));
+        assert!(!type_change_rewrites(
+            "numeric",
+            &[10, 2],
+            &ty("numeric", &[12, 2]),
+            v,
+            false
+        ));
+        assert!(type_change_rewrites(
+            "numeric",
+            &[10, 2],
+            &ty("numeric", &[12, 3]),
+            v,
+            false
+        ));
+        assert!(type_change_rewrites(
+            "int4",
+            &[],
+            &ty("int8", &[]),
+            v,
+            false
+        ));
+        assert!(!type_change_rewrites(
+            "timestamp",
+            &[],
+            &ty("timestamptz", &[]),
+            v,
+            true
+        ));
+        assert!(type_change_rewrites(
+            "timestamp",
+            &[],
+            &ty("timestamptz", &[]),
+            v,
+            false
+        ));
+        assert!(type_change_rewrites(
+            "timestamp",
+            &[],
+            &ty("timestamptz", &[]),
+            Version::new(11, 0),
+            true
+        ));
     }
 }

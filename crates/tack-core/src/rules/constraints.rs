@@ -6,7 +6,10 @@ use crate::change::{quote_ident, ColumnSpec, ConstraintKind, ConstraintSpec, Qua
 use crate::lock::LockMode;
 
 fn idents(cols: &[String]) -> String {
-    cols.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
+    cols.iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The constraint's name as written, or the one PostgreSQL would pick.
@@ -15,7 +18,9 @@ fn name_of(table: &QualifiedName, spec: &ConstraintSpec) -> String {
         return name.clone();
     }
     match &spec.kind {
-        ConstraintKind::Check { not_null_column, .. } => recipes::constraint_name(
+        ConstraintKind::Check {
+            not_null_column, ..
+        } => recipes::constraint_name(
             table,
             &[not_null_column.as_deref().unwrap_or("check")],
             "check",
@@ -30,11 +35,18 @@ fn name_of(table: &QualifiedName, spec: &ConstraintSpec) -> String {
         }
         ConstraintKind::PrimaryKey { .. } => recipes::constraint_name(table, &[], "pkey"),
         ConstraintKind::Exclude => recipes::constraint_name(table, &[], "excl"),
-        ConstraintKind::NotNull { column } => recipes::constraint_name(table, &[column], "not_null"),
+        ConstraintKind::NotNull { column } => {
+            recipes::constraint_name(table, &[column], "not_null")
+        }
     }
 }
 
-pub fn assess_add(table: &QualifiedName, spec: &ConstraintSpec, ctx: &Context, out: &mut Assessment) {
+pub fn assess_add(
+    table: &QualifiedName,
+    spec: &ConstraintSpec,
+    ctx: &Context,
+    out: &mut Assessment,
+) {
     let t = table.sql();
     let new_table = ctx.is_new(table);
     let name = quote_ident(&name_of(table, spec));

@@ -115,7 +115,10 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
                 ReindexKind::System => "SYSTEM",
             };
             let fix = if ctx.version.at_least(12) && *kind != ReindexKind::System {
-                format!("-- outside a transaction block:\nREINDEX {what} CONCURRENTLY {};", name.sql())
+                format!(
+                    "-- outside a transaction block:\nREINDEX {what} CONCURRENTLY {};",
+                    name.sql()
+                )
             } else {
                 format!(
                     "-- before PostgreSQL 12: CREATE INDEX CONCURRENTLY a copy of each index of {}, then DROP INDEX CONCURRENTLY the old one and rename the copy",

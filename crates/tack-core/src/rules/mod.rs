@@ -257,7 +257,9 @@ fn assess_action(table: &QualifiedName, action: &AlterAction, ctx: &Context, out
         | AlterAction::SetDefault { .. }
         | AlterAction::DropDefault { .. }
         | AlterAction::DropConstraint { .. }
-        | AlterAction::Other { .. } => out.push_effect(Effect::new(table, LockMode::AccessExclusive)),
+        | AlterAction::Other { .. } => {
+            out.push_effect(Effect::new(table, LockMode::AccessExclusive))
+        }
         AlterAction::AddConstraint(spec) => constraints::assess_add(table, spec, ctx, out),
         AlterAction::ValidateConstraint { .. } => constraints::assess_validate(table, out),
         AlterAction::AlterColumnType {
@@ -265,7 +267,9 @@ fn assess_action(table: &QualifiedName, action: &AlterAction, ctx: &Context, out
             new_type,
             using,
         } => column_type::assess(table, column, new_type, using.as_ref(), ctx, out),
-        AlterAction::DropColumn { column } => renames_drops::assess_drop_column(table, column, ctx, out),
+        AlterAction::DropColumn { column } => {
+            renames_drops::assess_drop_column(table, column, ctx, out)
+        }
         AlterAction::AttachPartition { partition } => {
             partitions::assess_attach(table, partition, ctx, out)
         }

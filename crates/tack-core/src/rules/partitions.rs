@@ -19,7 +19,8 @@ pub fn assess_attach(
     let facts = ctx.table(partition);
     // A validated CHECK on the partition may imply the bound; tack cannot prove implication
     // itself, so any validated CHECK known on the partition is taken as the matching one.
-    let has_check = facts.is_some_and(|f| f.constraints.iter().any(|c| c.kind == 'c' && c.validated));
+    let has_check =
+        facts.is_some_and(|f| f.constraints.iter().any(|c| c.kind == 'c' && c.validated));
     let empty = ctx.is_new(partition);
     let mut effect = Effect::new(parent, parent_lock).also(partition, LockMode::AccessExclusive);
     if !has_check && !empty {
@@ -76,7 +77,8 @@ pub fn assess_detach(
             partition.sql()
         )
     } else {
-        "-- before 14 there is no CONCURRENTLY: run with SET lock_timeout = '1s' and retry".to_owned()
+        "-- before 14 there is no CONCURRENTLY: run with SET lock_timeout = '1s' and retry"
+            .to_owned()
     };
     out.verdicts.push(Verdict::new(
         RuleId::DetachPartition,

@@ -12,7 +12,10 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
                 if !ctx.is_new(table) {
                     out.verdicts.push(Verdict::new(
                         RuleId::VacuumFull,
-                        format!("VACUUM FULL rewrites {} while reads and writes are blocked", table.sql()),
+                        format!(
+                            "VACUUM FULL rewrites {} while reads and writes are blocked",
+                            table.sql()
+                        ),
                         Some(format!(
                             "VACUUM (ANALYZE) {};  -- or rebuild online: pg_repack --table {}",
                             table.sql(),
@@ -42,8 +45,14 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
             if !ctx.is_new(table) {
                 out.verdicts.push(Verdict::new(
                     RuleId::Cluster,
-                    format!("CLUSTER rewrites {} while reads and writes are blocked", table.sql()),
-                    Some(format!("-- rebuild online instead: pg_repack --table {} --order-by …", table.sql())),
+                    format!(
+                        "CLUSTER rewrites {} while reads and writes are blocked",
+                        table.sql()
+                    ),
+                    Some(format!(
+                        "-- rebuild online instead: pg_repack --table {} --order-by …",
+                        table.sql()
+                    )),
                 ));
             }
         }
@@ -53,8 +62,14 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
                 if !ctx.is_new(table) {
                     out.verdicts.push(Verdict::new(
                         RuleId::Truncate,
-                        format!("TRUNCATE removes every row of {} under an AccessExclusiveLock", table.sql()),
-                        Some(format!("SET lock_timeout = '1s';\nTRUNCATE {};", table.sql())),
+                        format!(
+                            "TRUNCATE removes every row of {} under an AccessExclusiveLock",
+                            table.sql()
+                        ),
+                        Some(format!(
+                            "SET lock_timeout = '1s';\nTRUNCATE {};",
+                            table.sql()
+                        )),
                     ));
                 }
             }
@@ -73,7 +88,11 @@ pub fn assess_set_logged(
     if ctx.is_new(table) {
         return;
     }
-    let what = if matches!(action, AlterAction::SetLogged) { "SET LOGGED" } else { "SET UNLOGGED" };
+    let what = if matches!(action, AlterAction::SetLogged) {
+        "SET LOGGED"
+    } else {
+        "SET UNLOGGED"
+    };
     out.verdicts.push(Verdict::new(
         RuleId::SetLoggedUnlogged,
         format!("{what} rewrites {} while reads and writes are blocked", table.sql()),

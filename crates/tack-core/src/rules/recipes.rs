@@ -56,7 +56,10 @@ pub fn batch_key(facts: Option<&TableFacts>) -> String {
         Some(cols) if cols.len() == 1 => quote_ident(&cols[0]),
         Some(cols) if !cols.is_empty() => format!(
             "({})",
-            cols.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
+            cols.iter()
+                .map(|c| quote_ident(c))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         _ => "ctid".to_owned(),
     }
@@ -76,9 +79,7 @@ pub fn backfill(table: &QualifiedName, column: &str, expr: &str, key: &str) -> S
 /// A batched UPDATE or DELETE over the table's key.
 pub fn batched(table: &QualifiedName, action: &str, condition: Option<&str>, key: &str) -> String {
     let t = table.sql();
-    let filter = condition
-        .map(|w| format!(" WHERE {w}"))
-        .unwrap_or_default();
+    let filter = condition.map(|w| format!(" WHERE {w}")).unwrap_or_default();
     format!(
         "-- repeat until it affects 0 rows, one transaction per batch (tack apply does this, throttled):\n\
          {action} WHERE {key} IN (SELECT {key} FROM {t}{filter} LIMIT {BATCH_ROWS});"

@@ -57,7 +57,10 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
                 }
                 out.verdicts.push(Verdict::new(
                     RuleId::DropTable,
-                    format!("dropping {} destroys its data and breaks clients that use it", table.sql()),
+                    format!(
+                        "dropping {} destroys its data and breaks clients that use it",
+                        table.sql()
+                    ),
                     Some(format!(
                         "-- first make sure no code uses it: rename it and wait a release\n\
                          ALTER TABLE {} RENAME TO {};\n-- later: DROP TABLE {};",
@@ -72,7 +75,12 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
     }
 }
 
-pub fn assess_drop_column(table: &QualifiedName, column: &str, ctx: &Context, out: &mut Assessment) {
+pub fn assess_drop_column(
+    table: &QualifiedName,
+    column: &str,
+    ctx: &Context,
+    out: &mut Assessment,
+) {
     out.push_effect(Effect::new(table, LockMode::AccessExclusive));
     if ctx.is_new(table) {
         return;
