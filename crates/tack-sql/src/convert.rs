@@ -5,8 +5,8 @@ use pg_query::protobuf::{self, node::Node as N, Node};
 use pg_query::NodeRef;
 use tack_core::change::ReindexKind;
 use tack_core::{
-    AlterAction, Change, ColumnSpec, ConstraintKind, ConstraintSpec, Expr, QualifiedName, TypeSpec,
-    Volatility,
+    AlterAction, Change, ColumnSpec, ConstraintKind, ConstraintSpec, Expr, QualifiedName,
+    RowFilter, TypeSpec, Volatility,
 };
 
 /// Maps one top-level statement.
@@ -68,7 +68,7 @@ pub fn change(node: &N) -> Change {
         N::UpdateStmt(s) => match &s.relation {
             Some(rel) => Change::Update {
                 table: range_var(rel),
-                whole_table: touches_most_rows(s.where_clause.as_deref()),
+                filter: row_filter(s.where_clause.as_deref()),
                 set_sql: deparse::update_set(s).unwrap_or_else(|| "…".to_owned()),
                 where_sql: s.where_clause.as_deref().and_then(deparse::expr),
             },
@@ -77,7 +77,7 @@ pub fn change(node: &N) -> Change {
         N::DeleteStmt(s) => match &s.relation {
             Some(rel) => Change::Delete {
                 table: range_var(rel),
-                whole_table: touches_most_rows(s.where_clause.as_deref()),
+                filter: row_filter(s.where_clause.as_deref()),
                 where_sql: s.where_clause.as_deref().and_then(deparse::expr),
             },
             None => other(node),
@@ -216,55 +216,74 @@ fn parse_duration(text: &str) -> Option<u64> {
     Some((value * factor) as u64)
 }
 
-/// A WHERE clause that pins a few keys (`id = 5`, `id IN (1, 2)`) touches a few rows; no WHERE,
-/// or any other condition, is taken to touch most of the table.
-fn touches_most_rows(where_clause: Option<&Node>) -> bool {
+/// What a WHERE clause tells about the rows it can touch.
+fn row_filter(where_clause: Option<&Node>) -> RowFilter {
     let Some(node) = where_clause.and_then(|n| n.node.as_ref()) else {
-        return true;
+        return RowFilter::All;
     };
-    !pins_keys(node)
+    match equality_columns(node) {
+        Some(columns) if !columns.is_empty() => RowFilter::Equality(columns),
+        _ => RowFilter::Other,
+    }
 }
 
-fn pins_keys(node: &N) -> bool {
+/// Columns that every matching row must equal to a constant: `a = 1`, `a IN (1, 2)`,
+/// `a = ANY($1)`, conjunctions of those (any conjunct suffices), and disjunctions where every
+/// branch pins the same columns. `None` when the condition is anything else.
+fn equality_columns(node: &N) -> Option<Vec<String>> {
     match node {
         N::AExpr(e) => {
             let op = strings(&e.name);
-            let is_const = |n: &Option<Box<Node>>| {
+            let kind = protobuf::AExprKind::try_from(e.kind).ok()?;
+            let equality = op.iter().any(|o| o == "=")
+                && matches!(
+                    kind,
+                    protobuf::AExprKind::AexprOp
+                        | protobuf::AExprKind::AexprIn
+                        | protobuf::AExprKind::AexprOpAny
+                );
+            if !equality {
+                return None;
+            }
+            let constant = |n: &Option<Box<Node>>| {
                 matches!(
                     n.as_ref().and_then(|n| n.node.as_ref()),
                     Some(N::AConst(_) | N::ParamRef(_) | N::TypeCast(_) | N::List(_))
                 )
             };
-            let is_col = |n: &Option<Box<Node>>| {
-                matches!(
-                    n.as_ref().and_then(|n| n.node.as_ref()),
-                    Some(N::ColumnRef(_))
-                )
+            let column = |n: &Option<Box<Node>>| match n.as_ref().and_then(|n| n.node.as_ref()) {
+                Some(N::ColumnRef(c)) => strings(&c.fields).pop(),
+                _ => None,
             };
-            let kind = protobuf::AExprKind::try_from(e.kind).ok();
-            let equality = op.iter().any(|o| o == "=")
-                && matches!(
-                    kind,
-                    Some(
-                        protobuf::AExprKind::AexprOp
-                            | protobuf::AExprKind::AexprIn
-                            | protobuf::AExprKind::AexprOpAny
-                    )
-                );
-            equality
-                && ((is_col(&e.lexpr) && is_const(&e.rexpr))
-                    || (is_const(&e.lexpr) && is_col(&e.rexpr)))
-        }
-        N::BoolExpr(b) => {
-            let and = b.boolop == protobuf::BoolExprType::AndExpr as i32;
-            let pinned = |n: &Node| n.node.as_ref().is_some_and(pins_keys);
-            if and {
-                b.args.iter().any(pinned)
-            } else {
-                b.args.iter().all(pinned)
+            match (column(&e.lexpr), column(&e.rexpr)) {
+                (Some(c), None) if constant(&e.rexpr) => Some(vec![c]),
+                (None, Some(c)) if constant(&e.lexpr) => Some(vec![c]),
+                _ => None,
             }
         }
-        _ => false,
+        N::BoolExpr(b) => {
+            let parts: Vec<Option<Vec<String>>> = b
+                .args
+                .iter()
+                .map(|a| a.node.as_ref().and_then(equality_columns))
+                .collect();
+            if b.boolop == protobuf::BoolExprType::AndExpr as i32 {
+                let cols: Vec<String> = parts.into_iter().flatten().flatten().collect();
+                (!cols.is_empty()).then_some(cols)
+            } else if b.boolop == protobuf::BoolExprType::OrExpr as i32 {
+                let mut sets = parts.into_iter();
+                let first = sets.next()??;
+                let mut common = first;
+                for set in sets {
+                    let set = set?;
+                    common.retain(|c| set.contains(c));
+                }
+                (!common.is_empty()).then_some(common)
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
 

@@ -76,15 +76,14 @@ pub fn parse(text: &str) -> ParsedFile {
     out
 }
 
-/// After the file as a whole failed to parse: split it with the (error-tolerant) scanner and
+/// After the file as a whole failed to parse: split it into statements with the scanner and
 /// parse each piece alone, so one bad statement does not hide the others.
 fn parse_piecewise(text: &str, base: usize, out: &mut ParsedFile) {
-    let pieces = match pg_query::split_with_scanner(text) {
+    let pieces = match source::split_statements(text) {
         Ok(pieces) => pieces,
-        Err(e) => {
+        Err(message) => {
             // The scanner itself failed (an unterminated string or dollar quote swallows the
             // rest of the file): report that, and still lint what comes before it.
-            let message = error_message(&e);
             let at = source::locate_error(text, 0, text.len(), &message);
             out.errors.push(SyntaxError {
                 offset: base + at,
@@ -100,9 +99,8 @@ fn parse_piecewise(text: &str, base: usize, out: &mut ParsedFile) {
             return;
         }
     };
-    for piece in pieces {
-        let start = piece.as_ptr() as usize - text.as_ptr() as usize;
-        let (offset, len) = source::trim_span(text, start, piece.len());
+    for (start, len) in pieces {
+        let (offset, len) = source::trim_span(text, start, len);
         if len == 0 {
             continue;
         }

@@ -56,6 +56,49 @@ pub fn trim_span(text: &str, start: usize, len: usize) -> (usize, usize) {
     (i, j - i)
 }
 
+/// Splits a text into statement spans at top-level semicolons, using PostgreSQL's own scanner
+/// (so semicolons in strings, quoted identifiers, comments and dollar-quoted bodies are not
+/// boundaries). `BEGIN ATOMIC … END` function bodies are kept whole. Unlike pg_query's
+/// `split_with_scanner`, no statement is dropped, however malformed: each one must be reported.
+/// Fails with the scanner's message on an unterminated literal.
+pub fn split_statements(text: &str) -> Result<Vec<(usize, usize)>, String> {
+    use pg_query::protobuf::Token;
+    let tokens = pg_query::scan_tokens(text).map_err(|e| match e {
+        pg_query::Error::Scan(m) => m,
+        other => other.to_string(),
+    })?;
+    let mut pieces = Vec::new();
+    let mut start = 0usize;
+    let mut parens = 0i32;
+    // Depth inside BEGIN ATOMIC bodies, where CASE … END also nests.
+    let mut atomic = 0i32;
+    let mut previous = Token::Nul as i32;
+    for t in &tokens {
+        let token = t.token;
+        if token == Token::Ascii40 as i32 {
+            parens += 1;
+        } else if token == Token::Ascii41 as i32 {
+            parens -= 1;
+        } else if token == Token::Atomic as i32 && previous == Token::BeginP as i32 {
+            atomic += 1;
+        } else if atomic > 0 && token == Token::Case as i32 {
+            atomic += 1;
+        } else if atomic > 0 && token == Token::EndP as i32 {
+            atomic -= 1;
+        } else if token == Token::Ascii59 as i32 && parens <= 0 && atomic == 0 {
+            let end = usize::try_from(t.start).unwrap_or(0);
+            pieces.push((start, end.saturating_sub(start)));
+            start = end + 1;
+            parens = 0;
+        }
+        previous = token;
+    }
+    if start < text.len() {
+        pieces.push((start, text.len() - start));
+    }
+    Ok(pieces)
+}
+
 /// Finds the token a PostgreSQL error message points at (`… at or near "foo"`), searching the
 /// statement's range; `at end of input` points at the end. Falls back to the statement start.
 pub fn locate_error(text: &str, start: usize, end: usize, message: &str) -> usize {
@@ -230,6 +273,20 @@ mod tests {
         let text = "SELECT '--no', $x$ -- nope $x$; -- yes\n/* also */";
         let found: Vec<&str> = comments(text).into_iter().map(|(_, b)| b).collect();
         assert_eq!(found, vec![" yes", " also "]);
+    }
+
+    #[test]
+    fn splits_like_the_server() {
+        let text = "SELEC 1; SELECT ';'; CREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END; x";
+        let parts: Vec<&str> = split_statements(text)
+            .unwrap()
+            .into_iter()
+            .map(|(s, l)| text[s..s + l].trim())
+            .collect();
+        assert_eq!(parts.len(), 4, "{parts:?}");
+        assert_eq!(parts[0], "SELEC 1");
+        assert!(parts[2].ends_with("SELECT 2; END"), "{parts:?}");
+        assert!(split_statements("SELECT 'abc").is_err());
     }
 
     #[test]

@@ -183,49 +183,41 @@ fn indexes_and_maintenance() {
 }
 
 #[test]
-fn dml_batching_heuristics() {
-    assert!(matches!(
-        one("UPDATE t SET a = 1"),
-        Change::Update {
-            whole_table: true,
-            ..
-        }
-    ));
-    assert!(matches!(
-        one("UPDATE t SET a = 1 WHERE a IS NULL"),
-        Change::Update {
-            whole_table: true,
-            ..
-        }
-    ));
-    assert!(matches!(
-        one("UPDATE t SET a = 1 WHERE id = 5"),
-        Change::Update {
-            whole_table: false,
-            ..
-        }
-    ));
-    assert!(matches!(
-        one("UPDATE t SET a = 1 WHERE id IN (1, 2, 3)"),
-        Change::Update {
-            whole_table: false,
-            ..
-        }
-    ));
-    assert!(matches!(
-        one("DELETE FROM t WHERE created_at < now()"),
-        Change::Delete {
-            whole_table: true,
-            ..
-        }
-    ));
-    assert!(matches!(
-        one("DELETE FROM t WHERE id = $1"),
-        Change::Delete {
-            whole_table: false,
-            ..
-        }
-    ));
+fn dml_row_filters() {
+    use tack_core::RowFilter;
+    let filter = |sql: &str| match one(sql) {
+        Change::Update { filter, .. } | Change::Delete { filter, .. } => filter,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(filter("UPDATE t SET a = 1"), RowFilter::All);
+    assert_eq!(
+        filter("UPDATE t SET a = 1 WHERE a IS NULL"),
+        RowFilter::Other
+    );
+    assert_eq!(
+        filter("UPDATE t SET a = 1 WHERE id = 5"),
+        RowFilter::Equality(vec!["id".into()])
+    );
+    assert_eq!(
+        filter("UPDATE t SET a = 1 WHERE id IN (1, 2, 3)"),
+        RowFilter::Equality(vec!["id".into()])
+    );
+    assert_eq!(
+        filter("DELETE FROM t WHERE created_at < now()"),
+        RowFilter::Other
+    );
+    assert_eq!(
+        filter("DELETE FROM t WHERE t.id = $1 AND x > 3"),
+        RowFilter::Equality(vec!["id".into()])
+    );
+    assert_eq!(
+        filter("DELETE FROM t WHERE id = 1 OR id = 2"),
+        RowFilter::Equality(vec!["id".into()])
+    );
+    assert_eq!(
+        filter("DELETE FROM t WHERE id = 1 OR x = 2"),
+        RowFilter::Other
+    );
     match one("UPDATE t SET a = b + 1, c = now() WHERE a IS NULL") {
         Change::Update {
             set_sql, where_sql, ..
@@ -354,4 +346,11 @@ fn large_files() {
     let parsed = parse(&text);
     assert_eq!(parsed.statements.len(), 100_000);
     assert!(parsed.errors.is_empty());
+}
+
+#[test]
+fn error_in_last_statement() {
+    let parsed = parse("ALTER TABLE t DROP COLUMN b;\nSELEC 1;");
+    assert_eq!(parsed.errors.len(), 1, "{parsed:?}");
+    assert_eq!(parsed.statements.len(), 1);
 }

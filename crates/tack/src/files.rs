@@ -119,11 +119,18 @@ fn natural(s: &str) -> Vec<Chunk> {
 }
 
 fn key(path: &Path) -> Key {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     if let Some(rest) = name.strip_prefix('V').or_else(|| name.strip_prefix('v')) {
         if let Some((version, _)) = rest.split_once("__") {
             let parts: Vec<&str> = version.split(['.', '_']).collect();
-            if !parts.is_empty() && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+            if !parts.is_empty()
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            {
                 return Key::Versioned(parts.into_iter().map(|p| Number(p.to_owned())).collect());
             }
         }
@@ -155,8 +162,20 @@ mod tests {
     #[test]
     fn flyway_versions_sort_numerically() {
         assert_eq!(
-            order(&["V10__c.sql", "V2__b.sql", "V1.1__a2.sql", "V1__a.sql", "R__view.sql"]),
-            vec!["V1__a.sql", "V1.1__a2.sql", "V2__b.sql", "V10__c.sql", "R__view.sql"]
+            order(&[
+                "V10__c.sql",
+                "V2__b.sql",
+                "V1.1__a2.sql",
+                "V1__a.sql",
+                "R__view.sql"
+            ]),
+            vec![
+                "V1__a.sql",
+                "V1.1__a2.sql",
+                "V2__b.sql",
+                "V10__c.sql",
+                "R__view.sql"
+            ]
         );
     }
 

@@ -101,7 +101,8 @@ fn read_all(inputs: &[Input]) -> Result<Vec<Source>, String> {
                 }
                 Input::File(path) => (
                     path.display().to_string(),
-                    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                    std::fs::read(path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
                 ),
             };
             let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
@@ -194,7 +195,13 @@ fn lint_file(linter: &mut Linter, source: &Source, parsed: &ParsedFile) -> Vec<F
 
 fn syntax_finding(text: &str, e: &tack_sql::SyntaxError) -> Finding {
     let statement = text.get(e.statement.0..e.statement.1).unwrap_or("");
-    Finding::diagnostic(RuleId::SyntaxError, e.offset, e.len, e.message.clone(), statement)
+    Finding::diagnostic(
+        RuleId::SyntaxError,
+        e.offset,
+        e.len,
+        e.message.clone(),
+        statement,
+    )
 }
 
 fn locate(file_index: usize, source: &Source, finding: Finding) -> Located {

@@ -13,7 +13,14 @@ pub struct Target {
 }
 
 /// libpq variables that make a connection possible without a URL.
-const PG_VARS: &[&str] = &["PGHOST", "PGHOSTADDR", "PGDATABASE", "PGSERVICE", "PGPORT", "PGUSER"];
+const PG_VARS: &[&str] = &[
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGDATABASE",
+    "PGSERVICE",
+    "PGPORT",
+    "PGUSER",
+];
 
 fn parse_version(text: &str, source: &str) -> Result<Version, String> {
     Version::parse(text).ok_or_else(|| {
@@ -103,7 +110,9 @@ fn read_server(url: &str) -> Result<(Version, Catalog), String> {
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
-        let conn = tack_postgres::connect(url).await.map_err(|e| e.to_string())?;
+        let conn = tack_postgres::connect(url)
+            .await
+            .map_err(|e| e.to_string())?;
         let version = conn.server_version().await.map_err(|e| e.to_string())?;
         let catalog = conn.catalog().await.map_err(|e| e.to_string())?;
         Ok((version, catalog))

@@ -232,14 +232,14 @@ pub fn assess_validate(table: &QualifiedName, out: &mut Assessment) {
     out.push_effect(Effect::new(table, LockMode::ShareUpdateExclusive).scan());
 }
 
-/// `CREATE TABLE`: the new table is empty, but its foreign keys lock the referenced tables.
+/// `CREATE TABLE`: the new table is empty and unused (its own lock is irrelevant), but its foreign
+/// keys lock the referenced tables.
 pub fn assess_create_table(
     table: &QualifiedName,
     columns: &[ColumnSpec],
     constraints: &[ConstraintSpec],
     out: &mut Assessment,
 ) {
-    out.push_effect(Effect::new(table, LockMode::AccessExclusive));
     let inline = columns.iter().flat_map(|c| c.constraints.iter());
     for spec in constraints.iter().chain(inline) {
         if let ConstraintKind::ForeignKey {

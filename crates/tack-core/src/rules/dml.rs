@@ -1,19 +1,19 @@
 //! Whole-table UPDATE and DELETE in one statement.
 
 use super::{recipes, Assessment, Context, Effect, RuleId, Verdict};
-use crate::change::Change;
+use crate::change::{Change, QualifiedName, RowFilter};
 use crate::lock::LockMode;
 
 pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
     match change {
         Change::Update {
             table,
-            whole_table,
+            filter,
             set_sql,
             where_sql,
         } => {
             out.push_effect(Effect::new(table, LockMode::RowExclusive));
-            if !whole_table || ctx.is_new(table) {
+            if !touches_many_rows(table, filter, ctx) || ctx.is_new(table) {
                 return;
             }
             let key = recipes::batch_key(ctx.table(table));
@@ -33,11 +33,11 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
         }
         Change::Delete {
             table,
-            whole_table,
+            filter,
             where_sql,
         } => {
             out.push_effect(Effect::new(table, LockMode::RowExclusive));
-            if !whole_table || ctx.is_new(table) {
+            if !touches_many_rows(table, filter, ctx) || ctx.is_new(table) {
                 return;
             }
             let key = recipes::batch_key(ctx.table(table));
@@ -56,5 +56,28 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
             ));
         }
         _ => {}
+    }
+}
+
+/// A WHERE clause pins few rows when it is an equality on a key: a primary-key or unique-index
+/// column when the catalog knows the table's indexes, else a column named `id`.
+fn touches_many_rows(table: &QualifiedName, filter: &RowFilter, ctx: &Context) -> bool {
+    let RowFilter::Equality(columns) = filter else {
+        return true;
+    };
+    let facts = ctx.table(table);
+    let keys: Vec<&String> = facts
+        .map(|f| {
+            f.indexes
+                .iter()
+                .filter(|i| i.unique && i.columns.len() == 1)
+                .flat_map(|i| i.columns.iter())
+                .collect()
+        })
+        .unwrap_or_default();
+    if facts.is_some_and(|f| !f.indexes.is_empty()) {
+        !columns.iter().any(|c| keys.contains(&c))
+    } else {
+        !columns.iter().any(|c| c == "id")
     }
 }

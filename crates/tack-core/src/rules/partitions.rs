@@ -77,7 +77,7 @@ pub fn assess_detach(
             partition.sql()
         )
     } else {
-        "-- before 14 there is no CONCURRENTLY: run with SET lock_timeout = '1s' and retry"
+        "-- before 14 a detach always locks the parent AccessExclusive: run it with SET lock_timeout = '1s' and retry"
             .to_owned()
     };
     out.verdicts.push(Verdict::new(

@@ -5,7 +5,9 @@ use tack_core::Severity;
 
 /// Escapes a message (`%`, CR, LF) as the workflow-command syntax requires.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value, which additionally may not contain `:` or `,`.

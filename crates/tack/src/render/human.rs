@@ -37,7 +37,11 @@ pub fn render(report: &Report, color: bool) -> String {
         warnings,
         if warnings == 1 { "warning" } else { "warnings" },
         report.files.len(),
-        if report.files.len() == 1 { "file" } else { "files" },
+        if report.files.len() == 1 {
+            "file"
+        } else {
+            "files"
+        },
         report.statements,
     ));
     out
@@ -55,7 +59,10 @@ fn finding(report: &Report, f: &Located, renderer: &Renderer) -> String {
     let start = f.finding.offset.min(text.len());
     let end = (start + f.finding.len).min(text.len());
     let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = text[end..].find('\n').map(|i| end + i).unwrap_or(text.len());
+    let line_end = text[end..]
+        .find('\n')
+        .map(|i| end + i)
+        .unwrap_or(text.len());
     let excerpt = &text[line_start..line_end];
     let span = (start - line_start)..(end - line_start).max(start - line_start);
 
