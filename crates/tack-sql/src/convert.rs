@@ -123,10 +123,31 @@ pub fn change(node: &N) -> Change {
     }
 }
 
+/// A statement tack has no rule for, named by its kind for messages.
 fn other(node: &N) -> Change {
-    let tag = format!("{:?}", node.to_ref());
+    let tag = match node {
+        N::SelectStmt(_) => "SELECT",
+        N::InsertStmt(_) => "INSERT",
+        N::UpdateStmt(_) => "UPDATE",
+        N::DeleteStmt(_) => "DELETE",
+        N::CreateFunctionStmt(_) => "CREATE FUNCTION",
+        N::CreateTrigStmt(_) => "CREATE TRIGGER",
+        N::ViewStmt(_) => "CREATE VIEW",
+        N::CreateSeqStmt(_) => "CREATE SEQUENCE",
+        N::CreateSchemaStmt(_) => "CREATE SCHEMA",
+        N::CreateExtensionStmt(_) => "CREATE EXTENSION",
+        N::CreateEnumStmt(_) => "CREATE TYPE",
+        N::CommentStmt(_) => "COMMENT",
+        N::GrantStmt(_) => "GRANT",
+        N::DoStmt(_) => "DO",
+        N::VariableSetStmt(_) => "SET",
+        N::DropStmt(_) => "DROP",
+        N::AlterTableStmt(_) => "ALTER",
+        N::TransactionStmt(_) => "transaction control",
+        _ => "statement",
+    };
     Change::Other {
-        tag: tag.split('(').next().unwrap_or("statement").to_owned(),
+        tag: tag.to_owned(),
     }
 }
 
@@ -326,7 +347,7 @@ fn display_type_name(name: &str) -> &str {
     }
 }
 
-fn type_spec(tn: &protobuf::TypeName) -> TypeSpec {
+pub(crate) fn type_spec(tn: &protobuf::TypeName) -> TypeSpec {
     let names = strings(&tn.names);
     let builtin = names.first().is_some_and(|n| n == "pg_catalog");
     let name = names.last().cloned().unwrap_or_default();

@@ -79,9 +79,9 @@ pub fn split_statements(text: &str) -> Result<Vec<(usize, usize)>, String> {
             parens += 1;
         } else if token == Token::Ascii41 as i32 {
             parens -= 1;
-        } else if token == Token::Atomic as i32 && previous == Token::BeginP as i32 {
-            atomic += 1;
-        } else if atomic > 0 && token == Token::Case as i32 {
+        } else if (token == Token::Atomic as i32 && previous == Token::BeginP as i32)
+            || (atomic > 0 && token == Token::Case as i32)
+        {
             atomic += 1;
         } else if atomic > 0 && token == Token::EndP as i32 {
             atomic -= 1;

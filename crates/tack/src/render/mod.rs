@@ -18,7 +18,7 @@ pub fn effect_summary(f: &Finding) -> Option<String> {
         (true, false) => "blocks reads",
         (false, false) => "reads and writes continue",
     };
-    let mut text = format!("{}", lock.pg_name());
+    let mut text = lock.pg_name().to_owned();
     if let Some(t) = &f.table {
         text.push_str(&format!(" on {t}"));
     }
