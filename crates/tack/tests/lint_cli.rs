@@ -621,3 +621,24 @@ fn sarif_validates_against_the_schema() {
         .collect();
     assert!(rule_ids.contains(&"syntax-error"));
 }
+
+#[test]
+fn rules_doc_is_generated_from_the_rule_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tack(&["rules"], dir.path());
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules.md"))
+            .unwrap();
+    assert!(
+        generated == committed,
+        "docs/rules.md is stale: run `cargo run -q -p tack -- rules > docs/rules.md`"
+    );
+    for section in [
+        "## set-not-null",
+        "## add-column-volatile-default",
+        "**Safe recipe.**",
+    ] {
+        assert!(committed.contains(section), "{section}");
+    }
+}
