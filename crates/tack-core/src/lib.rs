@@ -11,6 +11,7 @@ pub mod estimate;
 pub mod finding;
 pub mod lint;
 pub mod lock;
+pub mod plan;
 pub mod rules;
 pub mod version;
 
