@@ -124,6 +124,17 @@ pub fn assess_add(
             using_index,
         } => {
             let facts = ctx.table(table);
+            // With USING INDEX the key columns are the index's.
+            let index_columns = using_index.as_ref().and_then(|i| {
+                facts.and_then(|f| f.indexes.iter().find(|x| &x.name == i))
+                    .map(|x| x.columns.clone())
+            });
+            let unknown_index = columns.is_empty() && index_columns.is_none();
+            let columns = if columns.is_empty() {
+                index_columns.as_ref().unwrap_or(columns)
+            } else {
+                columns
+            };
             let nullable: Vec<&String> = columns
                 .iter()
                 .filter(|c| {
@@ -136,10 +147,10 @@ pub fn assess_add(
             if using_index.is_none() {
                 effect = effect.index_build();
             }
-            if !nullable.is_empty() {
+            if !nullable.is_empty() || unknown_index {
                 effect = effect.scan();
             }
-            if using_index.is_some() && nullable.is_empty() {
+            if using_index.is_some() && nullable.is_empty() && !unknown_index {
                 (effect, None)
             } else {
                 let mut fix = String::new();
@@ -161,6 +172,7 @@ pub fn assess_add(
                 let what = match (using_index.is_some(), nullable.is_empty()) {
                     (false, true) => "builds a unique index".to_owned(),
                     (false, false) => "builds a unique index and scans for NULLs".to_owned(),
+                    (true, true) => "scans for NULLs in the index's columns (not known to be NOT NULL)".to_owned(),
                     _ => format!(
                         "scans for NULLs in {} (not known to be NOT NULL)",
                         nullable.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
@@ -171,7 +183,7 @@ pub fn assess_add(
                     format!("adding PRIMARY KEY ({}) {what} on {t} while reads and writes are blocked", idents(columns)),
                     Some(fix),
                 );
-                if !ctx.catalog.connected && !nullable.is_empty() {
+                if !ctx.catalog.connected && (!nullable.is_empty() || unknown_index) {
                     v = v.assuming("key columns assumed nullable (not connected)");
                 }
                 (effect, Some(v))

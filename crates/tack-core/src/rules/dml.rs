@@ -12,8 +12,9 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
             set_sql,
             where_sql,
         } => {
-            out.push_effect(Effect::new(table, LockMode::RowExclusive));
-            if !touches_many_rows(table, filter, ctx) || ctx.is_new(table) {
+            let many = touches_many_rows(table, filter, ctx);
+            out.push_effect(row_effect(table, many));
+            if !many || ctx.is_new(table) {
                 return;
             }
             let key = recipes::batch_key(ctx.table(table));
@@ -36,8 +37,9 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
             filter,
             where_sql,
         } => {
-            out.push_effect(Effect::new(table, LockMode::RowExclusive));
-            if !touches_many_rows(table, filter, ctx) || ctx.is_new(table) {
+            let many = touches_many_rows(table, filter, ctx);
+            out.push_effect(row_effect(table, many));
+            if !many || ctx.is_new(table) {
                 return;
             }
             let key = recipes::batch_key(ctx.table(table));
@@ -56,6 +58,16 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
             ));
         }
         _ => {}
+    }
+}
+
+/// DML takes RowExclusiveLock; one that touches most rows reads the whole table to find them.
+fn row_effect(table: &QualifiedName, many: bool) -> Effect {
+    let effect = Effect::new(table, LockMode::RowExclusive);
+    if many {
+        effect.scan()
+    } else {
+        effect
     }
 }
 

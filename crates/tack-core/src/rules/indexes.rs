@@ -58,15 +58,24 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
         } => {
             for index in indexes {
                 let owner = owning_table(ctx, index);
-                let lock = if *concurrently {
-                    LockMode::ShareUpdateExclusive
+                // CONCURRENTLY: the table is locked ShareUpdateExclusive; the index itself is
+                // dropped under AccessExclusiveLock, but only once it is invisible and no
+                // transaction uses it.
+                let (table_lock, effect) = if *concurrently {
+                    (
+                        LockMode::ShareUpdateExclusive,
+                        Effect::new(index, LockMode::AccessExclusive).quiet(),
+                    )
                 } else {
-                    LockMode::AccessExclusive
+                    (
+                        LockMode::AccessExclusive,
+                        Effect::new(index, LockMode::AccessExclusive),
+                    )
                 };
-                let mut effect = Effect::new(index, lock);
-                if let Some(table) = &owner {
-                    effect = effect.also(table, lock);
-                }
+                let effect = match &owner {
+                    Some(table) => effect.also(table, table_lock),
+                    None => effect,
+                };
                 out.push_effect(effect);
                 let new = owner.as_ref().is_some_and(|t| ctx.is_new(t));
                 if !*concurrently && !new {
@@ -96,7 +105,21 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
                 _ => (LockMode::Share, None),
             };
             if *concurrently {
-                out.push_effect(Effect::new(name, LockMode::ShareUpdateExclusive).index_build());
+                // A new index is built beside the old one under ShareUpdateExclusiveLock; the old
+                // one is dropped under AccessExclusiveLock once nothing uses it.
+                let effect = match kind {
+                    ReindexKind::Index => {
+                        let e = Effect::new(name, LockMode::AccessExclusive)
+                            .quiet()
+                            .index_build();
+                        match &table {
+                            Some(t) => e.also(t, LockMode::ShareUpdateExclusive),
+                            None => e,
+                        }
+                    }
+                    _ => Effect::new(name, LockMode::ShareUpdateExclusive).index_build(),
+                };
+                out.push_effect(effect);
                 return;
             }
             let mut effect = Effect::new(name, lock).index_build();

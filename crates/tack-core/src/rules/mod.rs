@@ -44,6 +44,9 @@ pub struct Effect {
     pub also_locks: Vec<(QualifiedName, LockMode)>,
     /// Work that keeps the lock held for time proportional to the table's size.
     pub work: Option<Work>,
+    /// The strongest lock is only taken once no transaction uses the relation any more (the end
+    /// of `DROP INDEX CONCURRENTLY`, `REINDEX CONCURRENTLY`): it blocks no traffic.
+    pub quiet: bool,
 }
 
 impl Effect {
@@ -55,7 +58,13 @@ impl Effect {
             scan: false,
             also_locks: Vec::new(),
             work: None,
+            quiet: false,
         }
+    }
+
+    fn quiet(mut self) -> Self {
+        self.quiet = true;
+        self
     }
 
     fn rewrite(mut self) -> Self {
@@ -86,6 +95,7 @@ impl Effect {
     /// Merges the effect of another action of the same `ALTER TABLE`.
     fn merge(&mut self, other: Effect) {
         self.lock = self.lock.max(other.lock);
+        self.quiet &= other.quiet;
         self.rewrite |= other.rewrite;
         self.scan |= other.scan;
         self.also_locks.extend(other.also_locks);
@@ -104,8 +114,10 @@ impl Effect {
         self.locks().any(|m| m.blocks_writes())
     }
 
+    /// Locks that can make traffic wait.
     fn locks(&self) -> impl Iterator<Item = LockMode> + '_ {
         self.lock
+            .filter(|_| !self.quiet)
             .into_iter()
             .chain(self.also_locks.iter().map(|(_, m)| *m))
     }
