@@ -4,7 +4,7 @@
 //! `pg_index`, `pg_proc`) or are absent when linting offline. The linter also updates a copy as it
 //! walks the statements, so a table created earlier in the run is known to be new and empty.
 
-use crate::change::QualifiedName;
+use crate::change::{AlterAction, Change, ColumnSpec, ConstraintKind, QualifiedName};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -179,6 +179,214 @@ impl Catalog {
         }
         builtin_volatility(bare)
     }
+}
+
+impl Catalog {
+    /// Learns what a statement of the run changed, so later statements see it (a table created
+    /// in the run is new and empty; columns, constraints and indexes added are known).
+    pub fn record(&mut self, change: &Change) {
+        match change {
+            Change::CreateTable {
+                table,
+                columns,
+                constraints,
+                ..
+            } => {
+                let mut facts = TableFacts {
+                    created_in_run: true,
+                    rows: Some(0.0),
+                    bytes: Some(0),
+                    ..TableFacts::default()
+                };
+                for c in columns {
+                    add_column_facts(&mut facts, c);
+                }
+                for spec in constraints {
+                    add_constraint_facts(&mut facts, &spec.name, &spec.kind, !spec.not_valid);
+                }
+                let (schema, name) = table.key();
+                self.insert_table(&schema, &name, facts);
+            }
+            Change::CreateTableAs { table } => {
+                let (schema, name) = table.key();
+                self.insert_table(
+                    &schema,
+                    &name,
+                    TableFacts {
+                        created_in_run: true,
+                        ..TableFacts::default()
+                    },
+                );
+            }
+            Change::AlterTable { table, actions } => {
+                for action in actions {
+                    self.apply_action(table, action);
+                }
+            }
+            Change::CreateIndex {
+                name: Some(name),
+                table,
+                unique,
+                ..
+            } => {
+                if let Some(facts) = self.table_entry(table) {
+                    facts.indexes.push(IndexFacts {
+                        name: name.clone(),
+                        unique: *unique,
+                        primary: false,
+                        valid: true,
+                        columns: Vec::new(),
+                    });
+                }
+            }
+            Change::DropIndex { indexes, .. } => {
+                for index in indexes {
+                    self.remove_index(index);
+                }
+            }
+            Change::DropTable { tables } => {
+                for t in tables {
+                    self.remove_table(t);
+                }
+            }
+            Change::RenameTable { table, new_name } => self.rename_table(table, new_name),
+            Change::RenameColumn {
+                table,
+                column,
+                new_name,
+            } => {
+                if let Some(facts) = self.table_mut(table) {
+                    if let Some(c) = facts.columns.remove(column) {
+                        facts.columns.insert(new_name.clone(), c);
+                    }
+                }
+            }
+            Change::CreateFunction { name, volatility } => {
+                self.insert_function(&name.name, *volatility);
+            }
+            _ => {}
+        }
+    }
+
+    /// The facts entry for a table, created (as a pre-existing table of unknown size) if the run
+    /// has not seen it and the catalog does not know it.
+    fn table_entry(&mut self, table: &QualifiedName) -> Option<&mut TableFacts> {
+        if self.table(table).is_none() {
+            let (schema, name) = table.key();
+            self.insert_table(&schema, &name, TableFacts::default());
+        }
+        self.table_mut(table)
+    }
+
+    fn apply_action(&mut self, table: &QualifiedName, action: &AlterAction) {
+        let Some(facts) = self.table_entry(table) else {
+            return;
+        };
+        match action {
+            AlterAction::AddColumn { column, .. } => add_column_facts(facts, column),
+            AlterAction::DropColumn { column } => {
+                facts.columns.remove(column);
+            }
+            AlterAction::AlterColumnType {
+                column, new_type, ..
+            } => {
+                if let Some(c) = facts.columns.get_mut(column) {
+                    c.type_name = new_type.name.clone();
+                    c.modifiers = new_type.modifiers.clone();
+                }
+            }
+            AlterAction::SetNotNull { column } => {
+                if let Some(c) = facts.columns.get_mut(column) {
+                    c.not_null = true;
+                }
+            }
+            AlterAction::DropNotNull { column } => {
+                if let Some(c) = facts.columns.get_mut(column) {
+                    c.not_null = false;
+                }
+            }
+            AlterAction::AddConstraint(spec) => {
+                add_constraint_facts(facts, &spec.name, &spec.kind, !spec.not_valid);
+            }
+            AlterAction::ValidateConstraint { name } => {
+                if let Some(c) = facts.constraints.iter_mut().find(|c| &c.name == name) {
+                    c.validated = true;
+                }
+            }
+            AlterAction::DropConstraint { name } => {
+                facts.constraints.retain(|c| &c.name != name);
+                facts.indexes.retain(|i| &i.name != name);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn add_column_facts(facts: &mut TableFacts, column: &ColumnSpec) {
+    let primary = column
+        .constraints
+        .iter()
+        .any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }));
+    facts.columns.insert(
+        column.name.clone(),
+        ColumnFacts {
+            type_name: column.type_spec.name.clone(),
+            modifiers: column.type_spec.modifiers.clone(),
+            not_null: column.not_null || primary || column.identity,
+        },
+    );
+    if primary {
+        facts.indexes.push(IndexFacts {
+            name: format!("{}_pkey", column.name),
+            unique: true,
+            primary: true,
+            valid: true,
+            columns: vec![column.name.clone()],
+        });
+    }
+}
+
+fn add_constraint_facts(
+    facts: &mut TableFacts,
+    name: &Option<String>,
+    kind: &ConstraintKind,
+    validated: bool,
+) {
+    let (code, not_null_column) = match kind {
+        ConstraintKind::Check {
+            not_null_column, ..
+        } => ('c', not_null_column.clone()),
+        ConstraintKind::ForeignKey { .. } => ('f', None),
+        ConstraintKind::Unique { .. } => ('u', None),
+        ConstraintKind::PrimaryKey { columns, .. } => {
+            for c in columns {
+                if let Some(col) = facts.columns.get_mut(c) {
+                    col.not_null = true;
+                }
+            }
+            facts.indexes.push(IndexFacts {
+                name: name.clone().unwrap_or_default(),
+                unique: true,
+                primary: true,
+                valid: true,
+                columns: columns.clone(),
+            });
+            ('p', None)
+        }
+        ConstraintKind::Exclude => ('x', None),
+        ConstraintKind::NotNull { column } => {
+            if let Some(col) = facts.columns.get_mut(column) {
+                col.not_null = true;
+            }
+            ('n', None)
+        }
+    };
+    facts.constraints.push(ConstraintFacts {
+        name: name.clone().unwrap_or_default(),
+        kind: code,
+        validated,
+        not_null_column,
+    });
 }
 
 /// Volatility of common built-in functions, as `pg_proc` records them; used when not connected.

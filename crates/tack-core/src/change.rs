@@ -382,6 +382,9 @@ pub enum Change {
     Update {
         table: QualifiedName,
         filter: RowFilter,
+        /// `(column, expression)` per SET target, as SQL (empty when a target is not a plain
+        /// column, e.g. `SET (a, b) = (…)` or `SET a[1] = …`).
+        assignments: Vec<(String, String)>,
         set_sql: String,
         where_sql: Option<String>,
     },

@@ -69,6 +69,7 @@ pub fn change(node: &N) -> Change {
             Some(rel) => Change::Update {
                 table: range_var(rel),
                 filter: row_filter(s.where_clause.as_deref()),
+                assignments: assignments(&s.target_list),
                 set_sql: deparse::update_set(s).unwrap_or_else(|| "…".to_owned()),
                 where_sql: s.where_clause.as_deref().and_then(deparse::expr),
             },
@@ -235,6 +236,25 @@ fn parse_duration(text: &str) -> Option<u64> {
         _ => return None,
     };
     Some((value * factor) as u64)
+}
+
+/// `SET a = expr, b = expr` as pairs; empty if any target is not a plain column.
+fn assignments(targets: &[Node]) -> Vec<(String, String)> {
+    let pairs: Option<Vec<(String, String)>> = targets
+        .iter()
+        .map(|t| match &t.node {
+            Some(N::ResTarget(r)) if r.indirection.is_empty() && !r.name.is_empty() => {
+                let value = r.val.as_deref()?;
+                if matches!(value.node, Some(N::MultiAssignRef(_))) {
+                    return None;
+                }
+                let value = deparse::expr(value)?;
+                Some((r.name.clone(), value))
+            }
+            _ => None,
+        })
+        .collect();
+    pairs.unwrap_or_default()
 }
 
 /// What a WHERE clause tells about the rows it can touch.

@@ -3,36 +3,26 @@
 
 use crate::cli::{Color, Format, LintArgs};
 use crate::config::Config;
-use crate::files::{self, Input};
 use crate::render;
-use crate::report::{Located, Report, SourceFile};
-use crate::target;
-use std::io::{IsTerminal, Read, Write};
+use crate::report::{Located, Report};
+use crate::sources::{self, Source};
+use crate::target::{self, TargetSpec};
+use std::io::{IsTerminal, Write};
 use tack_core::{Finding, LintOptions, Linter, RuleId, Severity, Statement};
 use tack_sql::ParsedFile;
 
 pub fn run(args: &LintArgs) -> Result<u8, String> {
     let config = Config::load(args.config.as_deref())?;
-    let paths = if args.paths.is_empty() {
-        vec![config
-            .migrations
-            .clone()
-            .unwrap_or_else(|| "migrations".into())
-            .display()
-            .to_string()]
-    } else {
-        args.paths.clone()
-    };
-    let inputs = files::collect(&paths)?;
-    if inputs.is_empty() {
-        return Err(format!(
-            "no migration files (*.sql) found in {}",
-            paths.join(", ")
-        ));
-    }
-    let sources = read_all(&inputs)?;
-    let parsed = parse_all(&sources);
-    let target = target::resolve(args, &config)?;
+    let sources = sources::load(&args.paths, &config)?;
+    let parsed = sources::parse_all(&sources);
+    let target = target::resolve(
+        &TargetSpec {
+            pg_version: args.pg_version.as_deref(),
+            database_url: args.database_url.as_deref(),
+            offline: args.offline,
+        },
+        &config,
+    )?;
 
     let options = LintOptions {
         version: target.info.version,
@@ -79,75 +69,6 @@ pub fn run(args: &LintArgs) -> Result<u8, String> {
     } else {
         0
     })
-}
-
-struct Source {
-    file: SourceFile,
-    /// Where the text stopped being UTF-8, if it did.
-    invalid_utf8_at: Option<usize>,
-}
-
-fn read_all(inputs: &[Input]) -> Result<Vec<Source>, String> {
-    inputs
-        .iter()
-        .map(|input| {
-            let (name, bytes) = match input {
-                Input::Stdin => {
-                    let mut buf = Vec::new();
-                    std::io::stdin()
-                        .read_to_end(&mut buf)
-                        .map_err(|e| format!("cannot read stdin: {e}"))?;
-                    ("<stdin>".to_owned(), buf)
-                }
-                Input::File(path) => (
-                    path.display().to_string(),
-                    std::fs::read(path)
-                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-                ),
-            };
-            let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
-                Ok(text) => (text, None),
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
-                }
-            };
-            Ok(Source {
-                file: SourceFile::new(name, text),
-                invalid_utf8_at,
-            })
-        })
-        .collect()
-}
-
-/// Parses every file, spreading the files over the machine's cores: parsing is independent per
-/// file, while linting must walk the files in order.
-fn parse_all(sources: &[Source]) -> Vec<ParsedFile> {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(sources.len().max(1));
-    if workers <= 1 {
-        return sources.iter().map(parse_one).collect();
-    }
-    let chunk = sources.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
-}
-
-fn parse_one(source: &Source) -> ParsedFile {
-    if source.invalid_utf8_at.is_some() {
-        return ParsedFile::default();
-    }
-    tack_sql::parse(&source.file.text)
 }
 
 fn lint_file(linter: &mut Linter, source: &Source, parsed: &ParsedFile) -> Vec<Finding> {

@@ -5,5 +5,7 @@
 //! `planner`.
 
 pub mod model;
+mod planner;
 
 pub use model::{Backfill, BackfillKey, Phase, Plan, Refusal, Step, StepKind};
+pub use planner::{plan, PlanOptions};

@@ -46,6 +46,23 @@ pub struct Backfill {
     pub trigger: bool,
 }
 
+impl Backfill {
+    /// The whole backfill as one UPDATE, as the user would have written it (for display; the
+    /// executor runs it in batches).
+    pub fn as_update(&self) -> String {
+        let set: Vec<String> = self
+            .assignments
+            .iter()
+            .map(|(c, e)| format!("{} = {e}", crate::change::quote_ident(c)))
+            .collect();
+        let mut sql = format!("UPDATE {} SET {}", self.table.sql(), set.join(", "));
+        if let Some(cond) = &self.condition {
+            sql.push_str(&format!(" WHERE {cond}"));
+        }
+        sql
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum StepKind {
@@ -53,6 +70,16 @@ pub enum StepKind {
     Sql { sql: String },
     /// A batched backfill, throttled and resumable.
     Backfill(Backfill),
+}
+
+impl StepKind {
+    /// The SQL a reader should see for the step.
+    pub fn display_sql(&self) -> String {
+        match self {
+            StepKind::Sql { sql } => sql.clone(),
+            StepKind::Backfill(b) => format!("{} -- in batches", b.as_update()),
+        }
+    }
 }
 
 /// One step of a plan.

@@ -11,6 +11,7 @@ pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
             filter,
             set_sql,
             where_sql,
+            ..
         } => {
             let many = touches_many_rows(table, filter, ctx);
             out.push_effect(row_effect(table, many));

@@ -17,7 +17,7 @@ mod indexes;
 mod not_null;
 mod partitions;
 mod rebuilds;
-mod recipes;
+pub mod recipes;
 mod registry;
 mod renames_drops;
 

@@ -1,0 +1,100 @@
+//! Reading migrations: the paths (or tack.toml's `migrations`), the files in apply order, their
+//! text (UTF-8 checked), parsed in parallel. Shared by every command that reads migrations.
+
+use crate::config::Config;
+use crate::files::{self, Input};
+use crate::report::SourceFile;
+use std::io::Read;
+use tack_sql::ParsedFile;
+
+/// The migration files named by `paths` (default: tack.toml's `migrations`, else
+/// `migrations/`), read.
+pub fn load(paths: &[String], config: &Config) -> Result<Vec<Source>, String> {
+    let paths = if paths.is_empty() {
+        vec![config
+            .migrations
+            .clone()
+            .unwrap_or_else(|| "migrations".into())
+            .display()
+            .to_string()]
+    } else {
+        paths.to_vec()
+    };
+    let inputs = files::collect(&paths)?;
+    if inputs.is_empty() {
+        return Err(format!(
+            "no migration files (*.sql) found in {}",
+            paths.join(", ")
+        ));
+    }
+    read_all(&inputs)
+}
+
+pub struct Source {
+    pub file: SourceFile,
+    /// Where the text stopped being UTF-8, if it did.
+    pub invalid_utf8_at: Option<usize>,
+}
+
+pub fn read_all(inputs: &[Input]) -> Result<Vec<Source>, String> {
+    inputs
+        .iter()
+        .map(|input| {
+            let (name, bytes) = match input {
+                Input::Stdin => {
+                    let mut buf = Vec::new();
+                    std::io::stdin()
+                        .read_to_end(&mut buf)
+                        .map_err(|e| format!("cannot read stdin: {e}"))?;
+                    ("<stdin>".to_owned(), buf)
+                }
+                Input::File(path) => (
+                    path.display().to_string(),
+                    std::fs::read(path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                ),
+            };
+            let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
+                Ok(text) => (text, None),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+                }
+            };
+            Ok(Source {
+                file: SourceFile::new(name, text),
+                invalid_utf8_at,
+            })
+        })
+        .collect()
+}
+
+/// Parses every file, spreading the files over the machine's cores: parsing is independent per
+/// file, while linting must walk the files in order.
+pub fn parse_all(sources: &[Source]) -> Vec<ParsedFile> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(sources.len().max(1));
+    if workers <= 1 {
+        return sources.iter().map(parse_one).collect();
+    }
+    let chunk = sources.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn parse_one(source: &Source) -> ParsedFile {
+    if source.invalid_utf8_at.is_some() {
+        return ParsedFile::default();
+    }
+    tack_sql::parse(&source.file.text)
+}
