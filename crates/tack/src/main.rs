@@ -2,12 +2,16 @@
 //! command returns an exit code (0 fine, 1 findings or failures, 2 usage, I/O or connection
 //! problems) and nothing below this layer prints.
 
+mod apply_cmd;
 mod cli;
 mod config;
+mod demo;
 mod files;
 mod lint_cmd;
+mod plan_cmd;
 mod render;
 mod report;
+mod sources;
 mod target;
 
 use clap::Parser;
@@ -17,6 +21,12 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Lint(args) => lint_cmd::run(&args),
+        cli::Command::Plan(args) => plan_cmd::run(&args),
+        cli::Command::Apply(args) => apply_cmd::apply(&args),
+        cli::Command::Status(args) => apply_cmd::status(&args),
+        cli::Command::Pause(args) => apply_cmd::pause(&args, true),
+        cli::Command::Resume(args) => apply_cmd::pause(&args, false),
+        cli::Command::Demo(args) => demo::run(&args),
         cli::Command::Rules(args) => {
             print!("{}", render::rules_doc::render(args.format));
             Ok(0)
