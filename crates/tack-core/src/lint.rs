@@ -349,24 +349,9 @@ impl Linter {
         message: String,
         fix: Option<String>,
     ) -> Finding {
-        let info = rule.info();
-        Finding {
-            rule: info.name,
-            severity: info.severity,
-            offset: stmt.offset,
-            len: stmt.len,
-            statement: stmt.text.trim().to_owned(),
-            lock: None,
-            blocks_reads: false,
-            blocks_writes: false,
-            rewrite: false,
-            scan: false,
-            table: None,
-            estimate: None,
-            message,
-            why: info.why.to_owned(),
-            fix,
-        }
+        let mut f = Finding::diagnostic(rule, stmt.offset, stmt.len, message, stmt.text);
+        f.fix = fix;
+        f
     }
 
     fn suppress_and_tune(&self, stmt: &Statement, findings: Vec<Finding>) -> Vec<Finding> {

@@ -66,25 +66,12 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: PlanFormat,
 
-    /// Target PostgreSQL major version when not connected.
-    #[arg(long, value_name = "N")]
-    pub pg_version: Option<String>,
-
-    /// Read version and catalog facts from this server (also DATABASE_URL / PG*).
-    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-
-    /// Do not connect even if DATABASE_URL or PG* variables are set.
-    #[arg(long)]
-    pub offline: bool,
+    #[command(flatten)]
+    pub target: TargetOptions,
 
     /// Run a statement the planner would refuse, by rule id (repeatable).
     #[arg(long, value_name = "RULE")]
     pub allow: Vec<String>,
-
-    /// Configuration file (default: ./tack.toml when present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -158,6 +145,27 @@ pub enum Format {
     Github,
 }
 
+/// Which database and version commands work against, and the configuration file.
+#[derive(Debug, Args)]
+pub struct TargetOptions {
+    /// Target PostgreSQL major version (e.g. 15, or 9.6); default: the server's, else tack.toml's.
+    #[arg(long, value_name = "N")]
+    pub pg_version: Option<String>,
+
+    /// Read version and catalog facts from this server (also DATABASE_URL, or the libpq PG*
+    /// variables).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Do not connect even if DATABASE_URL or PG* variables are set.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Configuration file (default: ./tack.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Migration files or directories (read in the order migration tools apply them); `-` for
@@ -168,18 +176,8 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
 
-    /// Target PostgreSQL major version (e.g. 15, or 9.6); default: the server's, else tack.toml's.
-    #[arg(long, value_name = "N")]
-    pub pg_version: Option<String>,
-
-    /// Read version and catalog facts from this server (also DATABASE_URL, or the libpq PG*
-    /// variables). Only catalog reads are done.
-    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-
-    /// Do not connect even if DATABASE_URL or PG* variables are set.
-    #[arg(long)]
-    pub offline: bool,
+    #[command(flatten)]
+    pub target: TargetOptions,
 
     /// The migration runner wraps each file in a transaction (Flyway, sqlx, Rails, Django…).
     #[arg(long)]
@@ -192,10 +190,6 @@ pub struct LintArgs {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
-
-    /// Configuration file (default: ./tack.toml when present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 
     /// Colour in human output: auto (a terminal without NO_COLOR), always, never.
     #[arg(long, value_enum, default_value = "auto")]

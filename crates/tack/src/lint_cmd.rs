@@ -6,23 +6,16 @@ use crate::config::Config;
 use crate::render;
 use crate::report::{Located, Report};
 use crate::sources::{self, Source};
-use crate::target::{self, TargetSpec};
+use crate::target;
 use std::io::{IsTerminal, Write};
 use tack_core::{Finding, LintOptions, Linter, RuleId, Severity, Statement};
 use tack_sql::ParsedFile;
 
 pub fn run(args: &LintArgs) -> Result<u8, String> {
-    let config = Config::load(args.config.as_deref())?;
+    let config = Config::load(args.target.config.as_deref())?;
     let sources = sources::load(&args.paths, &config)?;
     let parsed = sources::parse_all(&sources);
-    let target = target::resolve(
-        &TargetSpec {
-            pg_version: args.pg_version.as_deref(),
-            database_url: args.database_url.as_deref(),
-            offline: args.offline,
-        },
-        &config,
-    )?;
+    let target = target::resolve(&args.target, &config)?;
 
     let options = LintOptions {
         version: target.info.version,

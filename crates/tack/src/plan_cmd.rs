@@ -3,7 +3,7 @@
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::config::Config;
 use crate::sources::{self, Source};
-use crate::target::{self, Target, TargetSpec};
+use crate::target::{self, Target};
 use serde_json::json;
 use tack_core::plan::{self, Plan, PlanOptions, StepKind};
 use tack_core::Statement;
@@ -25,18 +25,11 @@ pub struct Planned {
 /// Reads, parses and plans the migrations. Syntax errors are errors here: a plan is only made of
 /// statements PostgreSQL accepts.
 pub fn prepare(args: &PlanArgs) -> Result<Planned, String> {
-    let config = Config::load(args.config.as_deref())?;
+    let config = Config::load(args.target.config.as_deref())?;
     let sources = sources::load(&args.paths, &config)?;
     let parsed = sources::parse_all(&sources);
     check_syntax(&sources, &parsed)?;
-    let mut target = target::resolve(
-        &TargetSpec {
-            pg_version: args.pg_version.as_deref(),
-            database_url: args.database_url.as_deref(),
-            offline: args.offline,
-        },
-        &config,
-    )?;
+    let mut target = target::resolve(&args.target, &config)?;
     let options = PlanOptions {
         version: target.info.version,
         allow: args.allow.clone(),

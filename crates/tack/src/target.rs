@@ -1,6 +1,7 @@
 //! What tack lints against: the PostgreSQL version and catalog facts, read from a server when one
 //! is configured, else taken from the flags and `tack.toml`, with the assumptions said out loud.
 
+use crate::cli::TargetOptions;
 use crate::config::Config;
 use crate::report::TargetInfo;
 use tack_core::{Catalog, Version};
@@ -27,15 +28,8 @@ fn parse_version(text: &str, source: &str) -> Result<Version, String> {
     })
 }
 
-/// What the command line says about the target.
-pub struct TargetSpec<'a> {
-    pub pg_version: Option<&'a str>,
-    pub database_url: Option<&'a str>,
-    pub offline: bool,
-}
-
-pub fn resolve(args: &TargetSpec, config: &Config) -> Result<Target, String> {
-    let explicit = match (args.pg_version, config.pg_version()) {
+pub fn resolve(args: &TargetOptions, config: &Config) -> Result<Target, String> {
+    let explicit = match (args.pg_version.as_deref(), config.pg_version()) {
         (Some(v), _) => Some((parse_version(v, "--pg-version")?, "--pg-version")),
         (None, Some(v)) => Some((parse_version(&v, "tack.toml pg_version")?, "tack.toml")),
         (None, None) => None,
@@ -44,7 +38,7 @@ pub fn resolve(args: &TargetSpec, config: &Config) -> Result<Target, String> {
     let url = if args.offline {
         None
     } else {
-        match args.database_url {
+        match args.database_url.as_deref() {
             Some(u) if !u.is_empty() => Some(u.to_owned()),
             _ if PG_VARS.iter().any(|v| std::env::var_os(v).is_some()) => Some(String::new()),
             _ => None,

@@ -571,7 +571,7 @@ impl Planner<'_> {
         let name = spec
             .name
             .clone()
-            .unwrap_or_else(|| default_name(table, spec));
+            .unwrap_or_else(|| recipes::default_constraint_name(table, spec));
         let n = quote_ident(&name);
         match &spec.kind {
             ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. } => {
@@ -782,29 +782,5 @@ fn fill_inline_columns(spec: &mut ConstraintSpec, column: &str) {
             columns.push(column.to_owned());
         }
         _ => {}
-    }
-}
-
-/// The name PostgreSQL would give an unnamed constraint (close enough to be stable and valid).
-fn default_name(table: &QualifiedName, spec: &ConstraintSpec) -> String {
-    fn cols(c: &[String]) -> Vec<&str> {
-        c.iter().map(String::as_str).collect()
-    }
-    match &spec.kind {
-        ConstraintKind::Check {
-            not_null_column, ..
-        } => recipes::constraint_name(
-            table,
-            &[not_null_column.as_deref().unwrap_or("check")],
-            "check",
-        ),
-        ConstraintKind::ForeignKey { columns, .. } => {
-            recipes::constraint_name(table, &cols(columns), "fkey")
-        }
-        ConstraintKind::Unique { columns, .. } => {
-            recipes::constraint_name(table, &cols(columns), "key")
-        }
-        ConstraintKind::PrimaryKey { .. } => recipes::constraint_name(table, &[], "pkey"),
-        _ => recipes::constraint_name(table, &[], "constraint"),
     }
 }

@@ -14,31 +14,9 @@ fn idents(cols: &[String]) -> String {
 
 /// The constraint's name as written, or the one PostgreSQL would pick.
 fn name_of(table: &QualifiedName, spec: &ConstraintSpec) -> String {
-    if let Some(name) = &spec.name {
-        return name.clone();
-    }
-    match &spec.kind {
-        ConstraintKind::Check {
-            not_null_column, ..
-        } => recipes::constraint_name(
-            table,
-            &[not_null_column.as_deref().unwrap_or("check")],
-            "check",
-        ),
-        ConstraintKind::ForeignKey { columns, .. } => {
-            let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
-            recipes::constraint_name(table, &parts, "fkey")
-        }
-        ConstraintKind::Unique { columns, .. } => {
-            let parts: Vec<&str> = columns.iter().map(String::as_str).collect();
-            recipes::constraint_name(table, &parts, "key")
-        }
-        ConstraintKind::PrimaryKey { .. } => recipes::constraint_name(table, &[], "pkey"),
-        ConstraintKind::Exclude => recipes::constraint_name(table, &[], "excl"),
-        ConstraintKind::NotNull { column } => {
-            recipes::constraint_name(table, &[column], "not_null")
-        }
-    }
+    spec.name
+        .clone()
+        .unwrap_or_else(|| recipes::default_constraint_name(table, spec))
 }
 
 pub fn assess_add(

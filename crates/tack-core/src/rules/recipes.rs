@@ -2,7 +2,7 @@
 //! sequences the planner will turn into steps.
 
 use crate::catalog::TableFacts;
-use crate::change::{quote_ident, QualifiedName};
+use crate::change::{quote_ident, ConstraintKind, ConstraintSpec, QualifiedName};
 use crate::version::Version;
 
 /// Rows per batch in printed backfill recipes.
@@ -18,6 +18,30 @@ pub fn constraint_name(table: &QualifiedName, parts: &[&str], suffix: &str) -> S
     name.push('_');
     name.push_str(suffix);
     truncate_ident(name)
+}
+
+/// The name PostgreSQL gives an unnamed constraint (`orders_total_check`, `orders_pkey`, …),
+/// close enough to be stable and valid.
+pub fn default_constraint_name(table: &QualifiedName, spec: &ConstraintSpec) -> String {
+    fn parts(columns: &[String]) -> Vec<&str> {
+        columns.iter().map(String::as_str).collect()
+    }
+    match &spec.kind {
+        ConstraintKind::Check {
+            not_null_column, ..
+        } => constraint_name(
+            table,
+            &[not_null_column.as_deref().unwrap_or("check")],
+            "check",
+        ),
+        ConstraintKind::ForeignKey { columns, .. } => {
+            constraint_name(table, &parts(columns), "fkey")
+        }
+        ConstraintKind::Unique { columns, .. } => constraint_name(table, &parts(columns), "key"),
+        ConstraintKind::PrimaryKey { .. } => constraint_name(table, &[], "pkey"),
+        ConstraintKind::Exclude => constraint_name(table, &[], "excl"),
+        ConstraintKind::NotNull { column } => constraint_name(table, &[column], "not_null"),
+    }
 }
 
 fn truncate_ident(mut name: String) -> String {
