@@ -329,7 +329,22 @@ fn equality_columns(node: &N) -> Option<Vec<String>> {
 }
 
 /// The functions an expression calls, and whether it has a sub-select.
+/// Whether fragments are written back as SQL. A new table's definitions never appear in a
+/// message or fix, and deparsing them costs more than parsing did.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Render {
+    Sql,
+    Skip,
+}
+
 fn expression(node: &Node) -> Expr {
+    expression_as(node, Render::Sql)
+}
+
+fn expression_as(node: &Node, render: Render) -> Expr {
+    if render == Render::Skip {
+        return Expr::constant("");
+    }
     let mut functions = Vec::new();
     let mut has_subquery = false;
     if let Some(n) = &node.node {
@@ -440,7 +455,11 @@ fn null_test_column(node: &Node) -> Option<String> {
 }
 
 /// A constraint; `column` is set for one written inline on a column definition.
-fn constraint_spec(c: &protobuf::Constraint, column: Option<&str>) -> Option<ConstraintSpec> {
+fn constraint_spec(
+    c: &protobuf::Constraint,
+    column: Option<&str>,
+    render: Render,
+) -> Option<ConstraintSpec> {
     use protobuf::ConstrType as T;
     let mut c = c.clone();
     let col_node = |name: &str| Node {
@@ -453,7 +472,7 @@ fn constraint_spec(c: &protobuf::Constraint, column: Option<&str>) -> Option<Con
             expr: c
                 .raw_expr
                 .as_deref()
-                .map(expression)
+                .map(|e| expression_as(e, render))
                 .unwrap_or_else(|| Expr::constant("")),
             not_null_column: c.raw_expr.as_deref().and_then(null_test_column),
         },
@@ -496,13 +515,16 @@ fn constraint_spec(c: &protobuf::Constraint, column: Option<&str>) -> Option<Con
     };
     Some(ConstraintSpec {
         name: non_empty(&c.conname),
-        sql: deparse::constraint(&c).unwrap_or_else(|| "<constraint>".to_owned()),
+        sql: match render {
+            Render::Sql => deparse::constraint(&c).unwrap_or_else(|| "<constraint>".to_owned()),
+            Render::Skip => String::new(),
+        },
         kind,
         not_valid: c.skip_validation,
     })
 }
 
-fn column_spec(def: &protobuf::ColumnDef) -> ColumnSpec {
+fn column_spec(def: &protobuf::ColumnDef, render: Render) -> ColumnSpec {
     use protobuf::ConstrType as T;
     let mut spec = ColumnSpec {
         name: def.colname.clone(),
@@ -512,7 +534,7 @@ fn column_spec(def: &protobuf::ColumnDef) -> ColumnSpec {
             .map(type_spec)
             .unwrap_or_else(|| TypeSpec::new("", Vec::new(), false, "")),
         not_null: def.is_not_null,
-        default: def.raw_default.as_deref().map(expression),
+        default: def.raw_default.as_deref().map(|e| expression_as(e, render)),
         generated_stored: None,
         identity: !def.identity.is_empty(),
         constraints: Vec::new(),
@@ -524,23 +546,25 @@ fn column_spec(def: &protobuf::ColumnDef) -> ColumnSpec {
         match T::try_from(c.contype) {
             Ok(T::ConstrNotnull) => spec.not_null = true,
             Ok(T::ConstrNull) => spec.not_null = false,
-            Ok(T::ConstrDefault) => spec.default = c.raw_expr.as_deref().map(expression),
+            Ok(T::ConstrDefault) => {
+                spec.default = c.raw_expr.as_deref().map(|e| expression_as(e, render))
+            }
             Ok(T::ConstrIdentity) => spec.identity = true,
             Ok(T::ConstrGenerated) => {
                 // PostgreSQL 18 adds VIRTUAL generated columns (the default there), which are
                 // computed on read: only STORED ones are written into every row.
                 if c.generated_kind != "v" {
-                    spec.generated_stored = c.raw_expr.as_deref().map(expression);
+                    spec.generated_stored = c.raw_expr.as_deref().map(|e| expression_as(e, render));
                 }
             }
             Ok(T::ConstrPrimary) => {
                 spec.not_null = true;
                 spec.constraints
-                    .extend(constraint_spec(c, Some(&def.colname)));
+                    .extend(constraint_spec(c, Some(&def.colname), render));
             }
             _ => spec
                 .constraints
-                .extend(constraint_spec(c, Some(&def.colname))),
+                .extend(constraint_spec(c, Some(&def.colname), render)),
         }
     }
     spec
@@ -556,8 +580,8 @@ fn create_table(s: &protobuf::CreateStmt) -> Change {
     let mut constraints = Vec::new();
     for elt in &s.table_elts {
         match &elt.node {
-            Some(N::ColumnDef(def)) => columns.push(column_spec(def)),
-            Some(N::Constraint(c)) => constraints.extend(constraint_spec(c, None)),
+            Some(N::ColumnDef(def)) => columns.push(column_spec(def, Render::Skip)),
+            Some(N::Constraint(c)) => constraints.extend(constraint_spec(c, None, Render::Skip)),
             _ => {}
         }
     }
@@ -602,7 +626,7 @@ fn alter_table(s: &protobuf::AlterTableStmt) -> Change {
         let action = match A::try_from(cmd.subtype) {
             Ok(A::AtAddColumn) => match def {
                 Some(N::ColumnDef(d)) => AlterAction::AddColumn {
-                    column: column_spec(d),
+                    column: column_spec(d, Render::Sql),
                     if_not_exists: cmd.missing_ok,
                 },
                 _ => continue,
@@ -630,7 +654,7 @@ fn alter_table(s: &protobuf::AlterTableStmt) -> Change {
                 None => AlterAction::DropDefault { column },
             },
             Ok(A::AtAddConstraint) => match def {
-                Some(N::Constraint(c)) => match constraint_spec(c, None) {
+                Some(N::Constraint(c)) => match constraint_spec(c, None, Render::Sql) {
                     Some(spec) => AlterAction::AddConstraint(spec),
                     None => continue,
                 },

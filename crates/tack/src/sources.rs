@@ -70,8 +70,10 @@ pub fn read_all(inputs: &[Input]) -> Result<Vec<Source>, String> {
 }
 
 /// Parses every file, spreading the files over the machine's cores: parsing is independent per
-/// file, while linting must walk the files in order.
+/// file, while linting must walk the files in order. Threads take the next unparsed file from a
+/// shared counter, so one large file does not leave the other cores idle.
 pub fn parse_all(sources: &[Source]) -> Vec<ParsedFile> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -79,17 +81,31 @@ pub fn parse_all(sources: &[Source]) -> Vec<ParsedFile> {
     if workers <= 1 {
         return sources.iter().map(parse_one).collect();
     }
-    let chunk = sources.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
+    let next = AtomicUsize::new(0);
+    let mut parsed: Vec<(usize, ParsedFile)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(source) = sources.get(i) else {
+                            break;
+                        };
+                        done.push((i, parse_one(source)));
+                    }
+                    done
+                })
+            })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            // A panic in a parser thread is a bug: re-raise it rather than lose a file.
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
-    })
+    });
+    parsed.sort_by_key(|(i, _)| *i);
+    parsed.into_iter().map(|(_, p)| p).collect()
 }
 
 fn parse_one(source: &Source) -> ParsedFile {
