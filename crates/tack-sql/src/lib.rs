@@ -70,7 +70,7 @@ pub fn parse(text: &str) -> ParsedFile {
                 });
             }
         }
-        Err(_) => parse_piecewise(text, 0, &mut out),
+        Err(_) => parse_piecewise(text, &mut out),
     }
     source::attach_ignores(text, &mut out.statements);
     out
@@ -78,28 +78,36 @@ pub fn parse(text: &str) -> ParsedFile {
 
 /// After the file as a whole failed to parse: split it into statements with the scanner and
 /// parse each piece alone, so one bad statement does not hide the others.
-fn parse_piecewise(text: &str, base: usize, out: &mut ParsedFile) {
-    let pieces = match source::split_statements(text) {
-        Ok(pieces) => pieces,
+fn parse_piecewise(text: &str, out: &mut ParsedFile) {
+    match source::split_statements(text) {
+        Ok(pieces) => parse_pieces(text, &pieces, out),
         Err(message) => {
             // The scanner itself failed (an unterminated string or dollar quote swallows the
             // rest of the file): report that, and still lint what comes before it.
             let at = source::locate_error(text, 0, text.len(), &message);
             out.errors.push(SyntaxError {
-                offset: base + at,
-                len: text.len().saturating_sub(at).clamp(1, 40),
+                offset: at,
+                len: source::span_len(text, at, 40),
                 message,
-                statement: (base + at, base + text.len()),
+                statement: (at, text.len()),
             });
-            if at > 0 {
-                if let Some(prefix) = text.get(..at) {
-                    parse_piecewise_prefix(prefix, base, out);
+            // Everything before the literal scans cleanly. Its last piece, when it runs up to
+            // the literal, is the start of the statement that failed: not reported twice.
+            if let Some(prefix) = text.get(..at) {
+                if let Ok(mut pieces) = source::split_statements(prefix) {
+                    if pieces.last().is_some_and(|(s, l)| s + l == prefix.len()) {
+                        pieces.pop();
+                    }
+                    parse_pieces(prefix, &pieces, out);
                 }
             }
-            return;
+            out.errors.sort_by_key(|e| e.offset);
         }
-    };
-    for (start, len) in pieces {
+    }
+}
+
+fn parse_pieces(text: &str, pieces: &[(usize, usize)], out: &mut ParsedFile) {
+    for &(start, len) in pieces {
         let (offset, len) = source::trim_span(text, start, len);
         if len == 0 {
             continue;
@@ -110,7 +118,7 @@ fn parse_piecewise(text: &str, base: usize, out: &mut ParsedFile) {
                 for raw in &result.protobuf.stmts {
                     if let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
                         out.statements.push(ParsedStatement {
-                            offset: base + offset,
+                            offset,
                             len,
                             change: convert::change(node),
                             ignores: Vec::new(),
@@ -122,28 +130,13 @@ fn parse_piecewise(text: &str, base: usize, out: &mut ParsedFile) {
                 let message = error_message(&e);
                 let at = source::locate_error(text, offset, offset + len, &message);
                 out.errors.push(SyntaxError {
-                    offset: base + at,
+                    offset: at,
                     len: source::token_len(text, at),
                     message,
-                    statement: (base + offset, base + offset + len),
+                    statement: (offset, offset + len),
                 });
             }
         }
-    }
-}
-
-/// The statements before an unterminated literal: cut at the last statement boundary the
-/// scanner can see, so the dangling statement is not reported twice.
-fn parse_piecewise_prefix(prefix: &str, base: usize, out: &mut ParsedFile) {
-    let cut = prefix.rfind(';').map(|i| i + 1).unwrap_or(0);
-    if cut == 0 {
-        return;
-    }
-    let before = out.errors.len();
-    parse_piecewise(&prefix[..cut], base, out);
-    // Errors found inside the prefix are real; keep them in file order.
-    if out.errors.len() > before {
-        out.errors.sort_by_key(|e| e.offset);
     }
 }
 

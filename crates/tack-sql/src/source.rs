@@ -63,10 +63,14 @@ pub fn trim_span(text: &str, start: usize, len: usize) -> (usize, usize) {
 /// Fails with the scanner's message on an unterminated literal.
 pub fn split_statements(text: &str) -> Result<Vec<(usize, usize)>, String> {
     use pg_query::protobuf::Token;
-    let tokens = pg_query::scan_tokens(text).map_err(|e| match e {
-        pg_query::Error::Scan(m) => m,
-        other => other.to_string(),
-    })?;
+    // `scan` rather than `scan_tokens`: the latter builds a slice from a null pointer when the
+    // text has no token at all (only whitespace or comments), which is undefined behaviour.
+    let tokens = pg_query::scan(text)
+        .map_err(|e| match e {
+            pg_query::Error::Scan(m) => m,
+            other => other.to_string(),
+        })?
+        .tokens;
     let mut pieces = Vec::new();
     let mut start = 0usize;
     let mut parens = 0i32;
@@ -103,7 +107,8 @@ pub fn split_statements(text: &str) -> Result<Vec<(usize, usize)>, String> {
 /// statement's range; `at end of input` points at the end. Falls back to the statement start.
 pub fn locate_error(text: &str, start: usize, end: usize, message: &str) -> usize {
     let range = &text[start..end];
-    if message.contains("at end of input") {
+    // Only the message's own words: a quoted token may contain anything.
+    if message.ends_with("at end of input") {
         // Where more input was expected: just after the statement.
         return end;
     }
@@ -151,6 +156,20 @@ fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
+/// Up to `max` bytes from `at`, ending on a character boundary (at least one character when
+/// `at` is inside the text, zero at its end).
+pub fn span_len(text: &str, at: usize, max: usize) -> usize {
+    let at = at.min(text.len());
+    let mut end = (at + max).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    if end == at {
+        end = at + text[at..].chars().next().map(char::len_utf8).unwrap_or(0);
+    }
+    end - at
+}
+
 /// Length of the token starting at `at`, for underlining (at least 1 byte, on a char boundary).
 pub fn token_len(text: &str, at: usize) -> usize {
     let rest = &text[at.min(text.len())..];
@@ -171,7 +190,7 @@ pub fn attach_ignores(text: &str, statements: &mut [ParsedStatement]) {
     if statements.is_empty() || !text.contains("tack:ignore") {
         return;
     }
-    for (offset, body) in comments(text) {
+    for (offset, len, body) in comments(text) {
         let Some(rest) = body.trim().strip_prefix("tack:ignore") else {
             continue;
         };
@@ -184,7 +203,7 @@ pub fn attach_ignores(text: &str, statements: &mut [ParsedStatement]) {
             rule: rule.to_owned(),
             reason: (!reason.is_empty()).then(|| reason.join(" ")),
             offset,
-            len: body.len(),
+            len,
         };
         let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
         // A comment after a statement on the same line belongs to that statement.
@@ -199,9 +218,9 @@ pub fn attach_ignores(text: &str, statements: &mut [ParsedStatement]) {
     }
 }
 
-/// Every comment in the text with its byte offset, skipping quoted strings, quoted identifiers
-/// and dollar-quoted bodies.
-fn comments(text: &str) -> Vec<(usize, &str)> {
+/// Every comment in the text — its byte offset, its length with the markers, and its body —
+/// skipping quoted strings, quoted identifiers and dollar-quoted bodies.
+fn comments(text: &str) -> Vec<(usize, usize, &str)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -209,7 +228,7 @@ fn comments(text: &str) -> Vec<(usize, &str)> {
         match bytes[i] {
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
                 let end = text[i..].find('\n').map(|n| i + n).unwrap_or(text.len());
-                out.push((i, &text[i + 2..end]));
+                out.push((i, end - i, &text[i + 2..end]));
                 i = end;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
@@ -217,8 +236,9 @@ fn comments(text: &str) -> Vec<(usize, &str)> {
                     .find("*/")
                     .map(|n| i + 2 + n)
                     .unwrap_or(text.len());
-                out.push((i, &text[i + 2..end]));
-                i = (end + 2).min(text.len());
+                let close = (end + 2).min(text.len());
+                out.push((i, close - i, &text[i + 2..end]));
+                i = close;
             }
             b'\'' | b'"' => {
                 let quote = bytes[i];
@@ -271,7 +291,7 @@ mod tests {
     #[test]
     fn finds_comments_outside_literals() {
         let text = "SELECT '--no', $x$ -- nope $x$; -- yes\n/* also */";
-        let found: Vec<&str> = comments(text).into_iter().map(|(_, b)| b).collect();
+        let found: Vec<&str> = comments(text).into_iter().map(|(_, _, b)| b).collect();
         assert_eq!(found, vec![" yes", " also "]);
     }
 

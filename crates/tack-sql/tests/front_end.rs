@@ -354,3 +354,55 @@ fn error_in_last_statement() {
     assert_eq!(parsed.errors.len(), 1, "{parsed:?}");
     assert_eq!(parsed.statements.len(), 1);
 }
+
+/// Inputs the fuzzer found (fuzz/regressions/front_end): every span must stay inside the text
+/// and on character boundaries, and nothing may recurse forever.
+#[test]
+fn fuzz_regressions() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/regressions/front_end"
+    );
+    let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| std::fs::read(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    inputs.push("0_€€€€€€€€€€€€€€".as_bytes().to_vec());
+    inputs.push(b"'at end of input;".to_vec());
+    inputs.push(b"'at end of input".to_vec());
+    inputs.push(
+        "-- tack:ignore add-column€\nALTER TABLE t ADD COLUMN c int;\n"
+            .as_bytes()
+            .to_vec(),
+    );
+    for bytes in inputs {
+        let text = String::from_utf8_lossy(&bytes);
+        let parsed = parse(&text);
+        let ok = |start: usize, len: usize| {
+            start + len <= text.len()
+                && text.is_char_boundary(start)
+                && text.is_char_boundary(start + len)
+        };
+        for s in &parsed.statements {
+            assert!(ok(s.offset, s.len), "{text:?}: {s:?}");
+            for i in &s.ignores {
+                assert!(ok(i.offset, i.len), "{text:?}: {i:?}");
+            }
+        }
+        for e in &parsed.errors {
+            assert!(ok(e.offset, e.len), "{text:?}: {e:?}");
+            assert!(
+                ok(e.statement.0, e.statement.1 - e.statement.0),
+                "{text:?}: {e:?}"
+            );
+        }
+    }
+    // A semicolon inside a string before an unterminated literal is not a boundary.
+    let parsed = parse("SELECT 'a;' , 'b;';\nSELECT 'z");
+    assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+    assert_eq!(parsed.statements.len(), 1);
+}

@@ -1,0 +1,2 @@
+-- tack:ignore add-column€
+ALTER TABLE t ADD COLUMN c int;

@@ -1,0 +1,1 @@
+'at end of input;
