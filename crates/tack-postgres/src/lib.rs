@@ -15,17 +15,22 @@
 //! * [`connect`] / [`ConnectOptions::connect`] open a [`Connection`].
 //! * [`redact`] hides passwords; every message of this crate shows targets redacted.
 
+pub mod backfill;
 mod catalog;
 mod conninfo;
 mod error;
 mod options;
 mod redact;
+pub mod state;
+mod target;
+pub mod throttle;
 mod tls;
 
 pub use catalog::{is_utc, type_modifiers};
 pub use error::{Error, SETTINGS_HINT};
 pub use options::{ConnectOptions, DEFAULT_APPLICATION_NAME, DEFAULT_CONNECT_TIMEOUT};
 pub use redact::redact;
+pub use target::{classify, PgTarget};
 pub use tls::{RootCerts, SslMode, TlsSettings};
 
 use std::sync::{Arc, Mutex};

@@ -62,6 +62,7 @@
 
 mod cluster;
 mod discovery;
+mod replica;
 mod server;
 mod sys;
 
@@ -69,6 +70,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+pub use replica::{primary_with_replica, ReplicaPair};
 pub use server::{Server, ServerKind, TestDatabase};
 
 use discovery::BinDir;

@@ -192,9 +192,8 @@ impl Planner<'_> {
         let estimate = draft.table.as_ref().and_then(|t| {
             let facts = self.catalog.table(t)?;
             let bytes = facts.bytes?;
-            let work = if draft.rewrite {
-                crate::estimate::Work::Rewrite
-            } else if matches!(draft.kind, StepKind::Backfill(_)) {
+            // A backfill writes every row again: as costly as a rewrite, spread over batches.
+            let work = if draft.rewrite || matches!(draft.kind, StepKind::Backfill(_)) {
                 crate::estimate::Work::Rewrite
             } else if draft.scan {
                 crate::estimate::Work::Scan
@@ -466,6 +465,13 @@ impl Planner<'_> {
             Some(cols) if !cols.is_empty() => BackfillKey::PrimaryKey(cols.to_vec()),
             _ => BackfillKey::Ctid,
         };
+        // The trigger re-applies the assignments to rows the application writes meanwhile; that
+        // is only right when applying them twice changes nothing. `SET v = v + 1` is not: then
+        // each existing row is updated exactly once by the batches, and rows written later are
+        // left as the application wrote them (as the single UPDATE would have).
+        let trigger = !assignments
+            .iter()
+            .any(|(column, expr)| mentions_column(expr, column));
         let walk = match &key {
             BackfillKey::PrimaryKey(cols) => {
                 format!("keyset batches over the primary key ({})", cols.join(", "))
@@ -483,7 +489,7 @@ impl Planner<'_> {
                     key,
                     assignments,
                     condition,
-                    trigger: true,
+                    trigger,
                 }),
                 table: Some(table.clone()),
                 lock: Some(LockMode::RowExclusive),
@@ -491,7 +497,12 @@ impl Planner<'_> {
                 scan: false,
                 rewrite: false,
                 why: format!(
-                    "{why}: {walk}, each its own short transaction, throttled; a temporary trigger applies the same assignment to rows written meanwhile"
+                    "{why}: {walk}, each its own short transaction, throttled; {}",
+                    if trigger {
+                        "a temporary trigger applies the same assignment to rows written meanwhile"
+                    } else {
+                        "no trigger: the assignment reads the column it writes, so applying it twice would differ"
+                    }
                 ),
                 done_probe: None,
                 cleanup: None,
@@ -750,6 +761,23 @@ impl Planner<'_> {
             _ => self.generic(stmt),
         }
     }
+}
+
+/// Whether an expression's SQL names `column` (as a whole identifier, quoted or not). Text inside
+/// string literals may give a false positive, which only costs the trigger.
+fn mentions_column(expr: &str, column: &str) -> bool {
+    let quoted = format!("\"{}\"", column.replace('"', "\"\""));
+    if expr.contains(&quoted) {
+        return true;
+    }
+    let bytes = expr.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    expr.match_indices(column).any(|(i, _)| {
+        let before = i == 0 || !ident(bytes[i - 1]);
+        let end = i + column.len();
+        let after = end >= bytes.len() || !ident(bytes[end]);
+        before && after
+    })
 }
 
 fn is_concurrently(change: &Change) -> bool {
