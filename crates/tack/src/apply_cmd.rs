@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tack_core::plan::{self as planner, PlanOptions};
-use tack_core::Statement;
+
 use tack_exec::{
     Action, Event, Events, ExecError, Executor, Migration, Options, Outcome, StepSpec,
     ThrottleLimits, Timeouts,
@@ -30,16 +30,6 @@ use tack_postgres::PgTarget;
 
 /// Test hook: the process aborts right after this step is recorded done (crash tests only).
 const CRASH_AFTER_STEP: &str = "TACK_TEST_CRASH_AFTER_STEP";
-
-/// libpq variables that make a connection possible without a URL.
-const PG_VARS: &[&str] = &[
-    "PGHOST",
-    "PGHOSTADDR",
-    "PGDATABASE",
-    "PGSERVICE",
-    "PGPORT",
-    "PGUSER",
-];
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
@@ -52,7 +42,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 fn target_url(database_url: Option<&str>, command: &str) -> Result<String, String> {
     match database_url {
         Some(u) if !u.is_empty() => Ok(u.to_owned()),
-        _ if PG_VARS.iter().any(|v| std::env::var_os(v).is_some()) => Ok(String::new()),
+        _ if crate::target::PG_VARS
+            .iter()
+            .any(|v| std::env::var_os(v).is_some()) =>
+        {
+            Ok(String::new())
+        }
         _ => Err(format!(
             "{command} needs a database: give --database-url (or DATABASE_URL, or PG* variables)"
         )),
@@ -118,42 +113,6 @@ fn options(args: &ApplyArgs) -> Result<Options, String> {
     })
 }
 
-fn check_syntax(sources: &[Source], parsed: &[tack_sql::ParsedFile]) -> Result<(), String> {
-    let mut problems = Vec::new();
-    for (source, parsed) in sources.iter().zip(parsed) {
-        if source.invalid_utf8_at.is_some() {
-            problems.push(format!("{}: not valid UTF-8", source.file.name));
-        }
-        for e in &parsed.errors {
-            let (line, col) = source.file.position(e.offset);
-            problems.push(format!("{}:{line}:{col}: {}", source.file.name, e.message));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "the migrations do not parse; fix them first (`tack lint` shows them in context):\n  {}",
-            problems.join("\n  ")
-        ))
-    }
-}
-
-fn statements<'a>(source: &'a Source, parsed: &'a tack_sql::ParsedFile) -> Vec<Statement<'a>> {
-    let text = &source.file.text;
-    parsed
-        .statements
-        .iter()
-        .map(|s| Statement {
-            offset: s.offset,
-            len: s.len,
-            text: text.get(s.offset..s.offset + s.len).unwrap_or(""),
-            change: &s.change,
-            ignores: &s.ignores,
-        })
-        .collect()
-}
-
 /// What `apply` does with one file.
 enum Work {
     /// Recorded as applied with the same checksum.
@@ -178,7 +137,7 @@ pub fn apply(args: &ApplyArgs) -> Result<u8, String> {
     let config = Config::load(args.plan.target.config.as_deref())?;
     let sources = sources::load(&args.plan.paths, &config)?;
     let parsed = sources::parse_all(&sources);
-    check_syntax(&sources, &parsed)?;
+    crate::plan_cmd::check_syntax(&sources, &parsed)?;
     let rt = runtime()?;
     rt.block_on(apply_async(args, options, &url, &sources, &parsed))
 }
@@ -289,7 +248,7 @@ async fn plan_and_run(
         // learns from each statement).
         let plan = planner::plan(
             &name,
-            &statements(source, parsed),
+            &crate::plan_cmd::statements(source, parsed),
             &mut catalog,
             &plan_options,
         );

@@ -42,17 +42,7 @@ pub fn prepare(args: &PlanArgs) -> Result<Planned, String> {
     let mut migrations = Vec::new();
     for (source, parsed) in sources.iter().zip(&parsed) {
         let text = &source.file.text;
-        let statements: Vec<Statement> = parsed
-            .statements
-            .iter()
-            .map(|s| Statement {
-                offset: s.offset,
-                len: s.len,
-                text: text.get(s.offset..s.offset + s.len).unwrap_or(""),
-                change: &s.change,
-                ignores: &s.ignores,
-            })
-            .collect();
+        let statements = statements(source, parsed);
         let name = migration_name(&source.file.name);
         let plan = plan::plan(&name, &statements, &mut target.catalog, &options);
         migrations.push(MigrationPlan {
@@ -64,6 +54,22 @@ pub fn prepare(args: &PlanArgs) -> Result<Planned, String> {
     Ok(Planned { target, migrations })
 }
 
+/// A parsed file's statements, as the linter and the planner take them.
+pub fn statements<'a>(source: &'a Source, parsed: &'a tack_sql::ParsedFile) -> Vec<Statement<'a>> {
+    let text = &source.file.text;
+    parsed
+        .statements
+        .iter()
+        .map(|s| Statement {
+            offset: s.offset,
+            len: s.len,
+            text: text.get(s.offset..s.offset + s.len).unwrap_or(""),
+            change: &s.change,
+            ignores: &s.ignores,
+        })
+        .collect()
+}
+
 /// The file name without its directory: what a migration is recorded under.
 pub fn migration_name(path: &str) -> String {
     std::path::Path::new(path)
@@ -72,7 +78,7 @@ pub fn migration_name(path: &str) -> String {
         .unwrap_or_else(|| path.to_owned())
 }
 
-fn check_syntax(sources: &[Source], parsed: &[tack_sql::ParsedFile]) -> Result<(), String> {
+pub fn check_syntax(sources: &[Source], parsed: &[tack_sql::ParsedFile]) -> Result<(), String> {
     let mut problems = Vec::new();
     for (source, parsed) in sources.iter().zip(parsed) {
         if source.invalid_utf8_at.is_some() {

@@ -13,7 +13,7 @@ pub struct Target {
 }
 
 /// libpq variables that make a connection possible without a URL.
-const PG_VARS: &[&str] = &[
+pub const PG_VARS: &[&str] = &[
     "PGHOST",
     "PGHOSTADDR",
     "PGDATABASE",
