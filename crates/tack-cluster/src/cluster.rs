@@ -730,8 +730,9 @@ fn log_tail(log: &Path, from: u64, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// Percent-encodes everything but unreserved URL characters.
-fn percent_encode(s: &str) -> String {
+/// Percent-encodes everything but unreserved URL characters (for user names, passwords and
+/// database names in connection URLs).
+pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

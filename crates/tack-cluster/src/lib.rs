@@ -33,7 +33,7 @@ pub mod discovery;
 mod error;
 pub mod sys;
 
-pub use cluster::{Cluster, ClusterOptions, OnDrop};
+pub use cluster::{percent_encode, Cluster, ClusterOptions, OnDrop};
 pub use discovery::{find_bin_dirs, first_bin_dir, BinDir};
 pub use error::{Error, INSTALL_HINT};
 pub use sys::{OsUser, RunAs};

@@ -384,25 +384,20 @@ pub(crate) fn url(host: &str, port: u16, user: &str, password: Option<&str>, db:
     let host_part = if host.contains(':') && !host.starts_with('/') {
         format!("[{host}]")
     } else {
-        encode(host)
+        tack_cluster::percent_encode(host)
     };
     let auth = match password {
-        Some(pw) => format!("{}:{}", encode(user), encode(pw)),
-        None => encode(user),
+        Some(pw) => format!(
+            "{}:{}",
+            tack_cluster::percent_encode(user),
+            tack_cluster::percent_encode(pw)
+        ),
+        None => tack_cluster::percent_encode(user),
     };
-    format!("postgres://{auth}@{host_part}:{port}/{}", encode(db))
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    format!(
+        "postgres://{auth}@{host_part}:{port}/{}",
+        tack_cluster::percent_encode(db)
+    )
 }
 
 #[cfg(test)]
