@@ -64,9 +64,13 @@ pub fn trigger_function_sql(b: &BackfillSpec, function: &str) -> String {
     )
 }
 
+/// The trigger. Its `WHEN` keeps the backfill's own writes out of PL/pgSQL altogether (a fifth
+/// of a batch's time when the function was entered for every row); the function checks again,
+/// for triggers installed by an earlier tack without the `WHEN`.
 pub fn create_trigger_sql(b: &BackfillSpec, function: &str, trigger: &str, major: u32) -> String {
     format!(
-        "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE {} {function}()",
+        "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW \
+         WHEN (current_setting('tack.backfill', true) IS DISTINCT FROM 'on') EXECUTE {} {function}()",
         quote_ident(trigger),
         b.table.sql(),
         if major >= 11 { "FUNCTION" } else { "PROCEDURE" }
@@ -92,64 +96,96 @@ fn set_clause(b: &BackfillSpec) -> String {
         .join(", ")
 }
 
-/// One keyset batch. Parameters: `$1..$n` the cursor's key values as text (absent for the first
-/// batch), then the batch size. Returns (rows written, keys visited, last key as text[]).
+/// `$start..$start+n-1` as the key columns' types (`$i::text::type`); without `key_types`, bare
+/// placeholders (for display).
+fn key_params(key_types: Option<&[String]>, start: usize, n: usize) -> String {
+    (0..n)
+        .map(|i| match key_types.and_then(|t| t.get(i)) {
+            Some(ty) => format!("${}::text::{ty}", start + i),
+            None => format!("${}", start + i),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The key columns, quoted, for a row comparison.
+fn key_list(cols: &[String]) -> String {
+    cols.iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The first half of a keyset batch: where it ends. Parameters: `$1..$n` the cursor's key values
+/// as text (absent for the first batch), then the batch size. Returns (keys visited, last key as
+/// text[]), read from the primary key's index alone.
 ///
 /// `key_types` are the key columns' types (`format_type`); None renders a template without
 /// casts (for display).
-pub fn pk_batch_sql(b: &BackfillSpec, key_types: Option<&[String]>, first: bool) -> String {
+pub fn pk_bound_sql(b: &BackfillSpec, key_types: Option<&[String]>, first: bool) -> String {
     let KeySpec::PrimaryKey(cols) = &b.key else {
         return String::new();
     };
-    let table = b.table.sql();
-    let me = alias(b);
-    let keys: Vec<String> = cols.iter().map(|c| quote_ident(c)).collect();
-    let aliases: Vec<String> = (1..=cols.len()).map(|i| format!("tack_k{i}")).collect();
-    let select: Vec<String> = keys
+    let n = cols.len();
+    let keys = key_list(cols);
+    let aliases: Vec<String> = (1..=n).map(|i| format!("tack_k{i}")).collect();
+    let select: Vec<String> = cols
         .iter()
         .zip(&aliases)
-        .map(|(k, a)| format!("{k} AS {a}"))
+        .map(|(k, a)| format!("{} AS {a}", quote_ident(k)))
         .collect();
-    let mut sql = format!("WITH batch AS (SELECT {} FROM {table}", select.join(", "));
-    let n = cols.len();
+    let mut sql = format!(
+        "WITH batch AS (SELECT {} FROM {}",
+        select.join(", "),
+        b.table.sql()
+    );
     if !first {
-        let params: Vec<String> = (1..=n)
-            .map(|i| match key_types.and_then(|t| t.get(i - 1)) {
-                Some(ty) => format!("${i}::text::{ty}"),
-                None => format!("${i}"),
-            })
-            .collect();
         sql.push_str(&format!(
-            " WHERE ({}) > ({})",
-            keys.join(", "),
-            params.join(", ")
+            " WHERE ({keys}) > ({})",
+            key_params(key_types, 1, n)
         ));
     }
     let limit = if first { 1 } else { n + 1 };
-    sql.push_str(&format!(
-        " ORDER BY {} LIMIT ${limit}::bigint), ",
-        keys.join(", ")
-    ));
-    let matched: Vec<String> = keys.iter().map(|k| format!("{me}.{k}")).collect();
-    let batch_keys: Vec<String> = aliases.iter().map(|a| format!("batch.{a}")).collect();
-    sql.push_str(&format!(
-        "updated AS (UPDATE {table} SET {} FROM batch WHERE ({}) = ({})",
-        set_clause(b),
-        matched.join(", "),
-        batch_keys.join(", ")
-    ));
-    if let Some(cond) = &b.condition {
-        sql.push_str(&format!(" AND ({cond})"));
-    }
     let last: Vec<String> = aliases.iter().map(|a| format!("{a}::text")).collect();
     let desc: Vec<String> = aliases.iter().map(|a| format!("{a} DESC")).collect();
     sql.push_str(&format!(
-        " RETURNING 1) SELECT (SELECT count(*) FROM updated)::bigint, \
-         (SELECT count(*) FROM batch)::bigint, \
+        " ORDER BY {keys} LIMIT ${limit}::bigint) SELECT (SELECT count(*) FROM batch)::bigint, \
          (SELECT ARRAY[{}] FROM batch ORDER BY {} LIMIT 1)",
         last.join(", "),
         desc.join(", ")
     ));
+    sql
+}
+
+/// The second half of a keyset batch: one `UPDATE` of the key range after the cursor up to the
+/// bound. Parameters: `$1..$n` the cursor's key values (absent for the first batch), then the
+/// bound's `n` values, all as text.
+///
+/// A range scan of the primary key, not a join against the batch's keys: probing the index once
+/// per key made batches about four times slower (docs/BENCHMARKS.md).
+pub fn pk_update_sql(b: &BackfillSpec, key_types: Option<&[String]>, first: bool) -> String {
+    let KeySpec::PrimaryKey(cols) = &b.key else {
+        return String::new();
+    };
+    let n = cols.len();
+    let keys = key_list(cols);
+    let mut sql = format!("UPDATE {} SET {} WHERE ", b.table.sql(), set_clause(b));
+    let upper_start = if first {
+        1
+    } else {
+        sql.push_str(&format!(
+            "({keys}) > ({}) AND ",
+            key_params(key_types, 1, n)
+        ));
+        n + 1
+    };
+    sql.push_str(&format!(
+        "({keys}) <= ({})",
+        key_params(key_types, upper_start, n)
+    ));
+    if let Some(cond) = &b.condition {
+        sql.push_str(&format!(" AND ({cond})"));
+    }
     sql
 }
 
@@ -189,11 +225,14 @@ pub fn ctid_batch_sql(b: &BackfillSpec, major: u32) -> String {
 pub const RECORD_XID_SQL: &str = "INSERT INTO tack.backfill_xids (migration, step_id, xid) \
      VALUES ($1, $2, txid_current() % 4294967296)";
 
-/// The settings of a batch transaction.
+/// The settings of a batch transaction. A batch does not wait for its commit to be flushed:
+/// its cursor commits with it, so a batch lost to a server crash is lost with its cursor and
+/// simply runs again.
 pub fn batch_settings(lock_timeout_ms: u128, statement_timeout_ms: u128) -> String {
     format!(
         "SET LOCAL lock_timeout = '{lock_timeout_ms}ms'; \
          SET LOCAL statement_timeout = '{statement_timeout_ms}ms'; \
+         SET LOCAL synchronous_commit = off; \
          SET LOCAL tack.backfill = 'on'"
     )
 }
@@ -221,9 +260,12 @@ pub fn describe(
     }
     let batch = match &b.key {
         KeySpec::PrimaryKey(_) => format!(
-            "-- first batch:\n{};\n-- next batches, after the last key of the previous one:\n{};",
-            pk_batch_sql(b, None, true),
-            pk_batch_sql(b, None, false)
+            "-- first batch: its last key, then the rows up to it:\n{};\n{};\n\
+             -- next batches, after the last key of the previous one:\n{};\n{};",
+            pk_bound_sql(b, None, true),
+            pk_update_sql(b, None, true),
+            pk_bound_sql(b, None, false),
+            pk_update_sql(b, None, false)
         ),
         KeySpec::Ctid => format!(
             "-- pages [$1, $2) up to the table's size when the backfill starts:\n{};\n{RECORD_XID_SQL};",
@@ -277,19 +319,27 @@ mod tests {
             KeySpec::PrimaryKey(vec!["a".into(), "b".into()]),
             Some("token IS NULL"),
         );
-        let first = pk_batch_sql(&b, None, true);
-        assert!(first.starts_with(
-            "WITH batch AS (SELECT a AS tack_k1, b AS tack_k2 FROM orders ORDER BY a, b LIMIT $1::bigint)"
-        ));
+        assert_eq!(
+            pk_bound_sql(&b, None, true),
+            "WITH batch AS (SELECT a AS tack_k1, b AS tack_k2 FROM orders ORDER BY a, b LIMIT $1::bigint) \
+             SELECT (SELECT count(*) FROM batch)::bigint, \
+             (SELECT ARRAY[tack_k1::text, tack_k2::text] FROM batch ORDER BY tack_k1 DESC, tack_k2 DESC LIMIT 1)"
+        );
         let types = ["integer".to_owned(), "text".to_owned()];
-        let next = pk_batch_sql(&b, Some(&types), false);
-        assert!(next.contains(
+        assert!(pk_bound_sql(&b, Some(&types), false).contains(
             "WHERE (a, b) > ($1::text::integer, $2::text::text) ORDER BY a, b LIMIT $3::bigint"
         ));
-        assert!(next.contains(
-            "UPDATE orders SET token = gen_random_uuid() FROM batch WHERE (orders.a, orders.b) = (batch.tack_k1, batch.tack_k2) AND (token IS NULL)"
-        ));
-        assert!(next.ends_with("(SELECT ARRAY[tack_k1::text, tack_k2::text] FROM batch ORDER BY tack_k1 DESC, tack_k2 DESC LIMIT 1)"));
+        assert_eq!(
+            pk_update_sql(&b, Some(&types), true),
+            "UPDATE orders SET token = gen_random_uuid() \
+             WHERE (a, b) <= ($1::text::integer, $2::text::text) AND (token IS NULL)"
+        );
+        assert_eq!(
+            pk_update_sql(&b, Some(&types), false),
+            "UPDATE orders SET token = gen_random_uuid() \
+             WHERE (a, b) > ($1::text::integer, $2::text::text) \
+             AND (a, b) <= ($3::text::integer, $4::text::text) AND (token IS NULL)"
+        );
     }
 
     #[test]
@@ -320,7 +370,9 @@ mod tests {
         assert!(
             sql.contains("SELECT gen_random_uuid() INTO NEW.token FROM (SELECT NEW.*) AS orders;")
         );
-        assert!(create_trigger_sql(&b, &f, &t, 15)
-            .contains("BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION"));
+        assert!(create_trigger_sql(&b, &f, &t, 15).contains(
+            "BEFORE INSERT OR UPDATE ON orders FOR EACH ROW \
+             WHEN (current_setting('tack.backfill', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION"
+        ));
     }
 }

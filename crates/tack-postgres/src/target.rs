@@ -594,9 +594,10 @@ impl Target for PgTarget {
                         .map(|v| v.as_str().unwrap_or("").to_owned())
                         .collect()
                 });
-                let sql = backfill::pk_batch_sql(b, Some(&info.key_types), after.is_none());
+                let first = after.is_none();
+                let bound_sql = backfill::pk_bound_sql(b, Some(&info.key_types), first);
+                let update_sql = backfill::pk_update_sql(b, Some(&info.key_types), first);
                 let mut visited_now = 0i64;
-                let mut last: Option<Vec<String>> = None;
                 in_transaction(c, &settings, async {
                     let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = Vec::new();
                     if let Some(a) = &after {
@@ -605,14 +606,21 @@ impl Target for PgTarget {
                         }
                     }
                     params.push(&size_i);
-                    let row = c.query_one(&sql, &params).await?;
-                    rows = row.get(0);
-                    visited_now = row.get(1);
-                    last = row.get(2);
+                    let row = c.query_one(&bound_sql, &params).await?;
+                    visited_now = row.get(0);
+                    let last: Option<Vec<String>> = row.get(1);
+                    if let Some(upper) = &last {
+                        params.pop();
+                        for v in upper {
+                            params.push(v);
+                        }
+                        let written = c.execute(&update_sql, &params).await?;
+                        rows = i64::try_from(written).unwrap_or(i64::MAX);
+                    }
                     let visited = progress.cursor["visited"].as_u64().unwrap_or(0)
                         + visited_now.max(0) as u64;
                     next = serde_json::json!({
-                        "after": last.clone().or_else(|| after.clone()),
+                        "after": last.or_else(|| after.clone()),
                         "visited": visited,
                         "finished": visited_now < size_i,
                     });
