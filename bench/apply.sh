@@ -29,7 +29,7 @@ OUT=$ROOT/bench/out/apply
 mkdir -p "$OUT"
 PGBENCH=$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)
 TACK=$ROOT/target/release/tack
-RESHAPE=${RESHAPE:-$(command -v reshape || echo "$HOME/.cargo/bin/reshape")}
+RESHAPE=${RESHAPE:-$(command -v reshape || echo /opt/tack/reshape/bin/reshape)}
 TABLE=pgbench_accounts
 
 now() { date +%s.%N; }
@@ -38,6 +38,14 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
 if [[ " $SCENARIOS " == *" tack "* ]]; then
   cargo build --release -q -p tack || { echo "tack build failed" >&2; exit 2; }
+fi
+if [[ " $SCENARIOS " == *" reshape "* ]] && [ ! -x "$RESHAPE" ]; then
+  # reshape from crates.io into a root of its own, so it never shadows anything on PATH.
+  RESHAPE=/opt/tack/reshape/bin/reshape
+  if [ ! -x "$RESHAPE" ]; then
+    echo "== installing reshape from crates.io into /opt/tack/reshape" >&2
+    cargo install -q --locked reshape --root /opt/tack/reshape || { echo "reshape install failed" >&2; exit 2; }
+  fi
 fi
 
 date -u '+%Y-%m-%d %H:%M UTC' > "$OUT/date.txt"

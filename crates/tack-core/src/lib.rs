@@ -13,6 +13,7 @@ pub mod lint;
 pub mod lock;
 pub mod plan;
 pub mod rules;
+pub mod schema;
 pub mod version;
 
 pub use catalog::{Catalog, ColumnFacts, ConstraintFacts, IndexFacts, TableFacts, Volatility};
