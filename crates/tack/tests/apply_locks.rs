@@ -13,8 +13,10 @@ use serde_json::Value;
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// Slack on top of the lock timeout for a workload statement (a shared, noisy machine).
-const MARGIN: Duration = Duration::from_millis(1000);
+/// Slack on top of the lock timeout for a workload statement. Observed: at most 42 ms over the
+/// lock timeout with the machine's two cores busy compiling; the margin leaves room for a slower
+/// CI machine while still failing if a statement waited a second lock timeout.
+const MARGIN: Duration = Duration::from_millis(250);
 
 fn table(c: &mut postgres::Client, rows: i64) {
     c.batch_execute(&format!(
@@ -99,6 +101,7 @@ fn a_long_transaction_makes_steps_retry_then_fail_cleanly_and_the_run_resumes() 
     // The workload waited at most about one lock timeout at a time.
     assert!(stats.errors.is_empty(), "{:?}", stats.errors);
     assert!(stats.statements > 20, "{stats:?}");
+    eprintln!("longest workload wait {:?} ({})", stats.max, stats.max_what);
     assert!(
         stats.max < lock_timeout + MARGIN,
         "a workload statement waited {:?} ({}), more than the lock timeout {lock_timeout:?} + {MARGIN:?}",
@@ -162,6 +165,7 @@ fn a_concurrent_workload_is_never_blocked_long_and_its_writes_end_up_right() {
     assert!(stats.errors.is_empty(), "{:?}", stats.errors);
     assert!(stats.statements > 50, "{stats:?}");
     let lock_timeout = Duration::from_millis(500);
+    eprintln!("longest workload wait {:?} ({})", stats.max, stats.max_what);
     assert!(
         stats.max < lock_timeout + MARGIN,
         "a workload statement waited {:?} ({}), more than the lock timeout {lock_timeout:?} + {MARGIN:?}",
