@@ -15,6 +15,7 @@ Per scenario (OUT_DIR/<s>.json + pgbench per-transaction logs OUT_DIR/pgbench_<s
 import glob
 import json
 import os
+import shutil
 import platform
 import re
 import subprocess
@@ -141,6 +142,14 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores{mem}, {osname}, Linux {platform.release()}"
 
 
+def reshape_binary():
+    """Where bench/apply.sh finds reshape: on PATH, else its own install root."""
+    for candidate in (shutil.which("reshape"), "/opt/tack/reshape/bin/reshape", os.path.expanduser("~/.cargo/bin/reshape")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return "reshape"
+
+
 def tool_version(cmd):
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip().splitlines()[0]
@@ -188,7 +197,7 @@ def main():
         f"{tool_version(['psql', '-X', '-At', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres', '-c', 'show server_version'])} "
         "(stock settings: shared_buffers 128MB, max_wal_size 1GB), same machine. "
         f"Tools: {tool_version(['target/release/tack', '--version'])}, "
-        f"{tool_version([os.path.expanduser('~/.cargo/bin/reshape'), '--version']) or 'reshape'}."
+        f"{tool_version([reshape_binary(), '--version'])}."
     )
     lines.append("")
     lines.append(
@@ -307,7 +316,7 @@ def main():
     lines.append("")
     lines += g
     lines.append("")
-    lines.append("Reproduce (needs PostgreSQL at 127.0.0.1:5432, trust auth, user postgres; pgbench; reshape via `cargo install reshape --locked`):")
+    lines.append("Reproduce (needs PostgreSQL at 127.0.0.1:5432, trust auth, user postgres; pgbench; reshape, which the script installs from crates.io into /opt/tack/reshape when missing):")
     lines.append("")
     lines.append("```sh")
     lines.append("bash bench/apply.sh            # SCALE=10 for 1M rows; SCENARIOS=\"tack reshape\" for a subset")
