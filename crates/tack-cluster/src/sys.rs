@@ -67,6 +67,22 @@ pub fn current_user_name() -> Option<String> {
         .filter(|n| !n.is_empty())
 }
 
+/// This machine's host name (`gethostname`), when it has one that is valid UTF-8.
+pub fn host_name() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for `buf.len()` bytes; gethostname writes at most that many
+    // and we only read up to the first NUL (or the whole buffer when it was truncated).
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    std::str::from_utf8(&buf[..end])
+        .ok()
+        .map(str::to_owned)
+        .filter(|n| !n.is_empty())
+}
+
 /// The OS user a cluster's server processes run as when we are root (PostgreSQL refuses to
 /// run as root). When we are not root, the server runs as ourselves and this is ignored.
 #[derive(Clone, Debug, PartialEq, Eq)]

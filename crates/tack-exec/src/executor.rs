@@ -41,7 +41,8 @@ impl std::fmt::Display for ExecError {
             } => write!(
                 f,
                 "migration {migration} has changed since it was recorded (checksum {} then, {} now): \
-                 applied migrations must not be edited; write a new migration instead",
+                 applied migrations must not be edited; revert the edit, and put the change in a \
+                 new migration",
                 short(recorded),
                 short(now)
             ),
@@ -83,6 +84,10 @@ enum StepEnd {
     Failed(String),
     Interrupted,
 }
+
+/// When a run driven by [`Executor::begin_run`] started.
+#[derive(Debug, Clone, Copy)]
+pub struct RunClock(Instant);
 
 /// Runs migrations on a target.
 pub struct Executor<T: Target> {
@@ -180,36 +185,44 @@ impl<T: Target> Executor<T> {
     /// Migrations recorded as done with the same checksum are skipped; one recorded as
     /// unfinished continues with the steps it recorded.
     pub async fn run(&mut self, migrations: &[Migration]) -> Result<Outcome, ExecError> {
-        let started = Instant::now();
-        self.events.emit(Event::RunStarted {
-            migrations: migrations.len(),
-        });
+        let clock = self.begin_run(migrations.len());
         let mut outcome = Outcome::Done;
         for m in migrations {
-            let result = self.run_migration(m).await;
-            match result {
+            match self.run_migration(m).await {
                 Ok(Outcome::Done) => {}
                 Ok(other) => {
                     outcome = other;
                     break;
                 }
                 Err(e) => {
-                    self.events.emit(Event::RunFinished {
-                        ok: false,
-                        seconds: started.elapsed().as_secs_f64(),
-                    });
+                    self.end_run(clock, false);
                     return Err(e);
                 }
             }
         }
-        self.events.emit(Event::RunFinished {
-            ok: outcome == Outcome::Done,
-            seconds: started.elapsed().as_secs_f64(),
-        });
+        self.end_run(clock, outcome == Outcome::Done);
         Ok(outcome)
     }
 
-    async fn run_migration(&mut self, given: &Migration) -> Result<Outcome, ExecError> {
+    /// Starts a run driven one migration at a time (for callers that act between migrations,
+    /// like recording history): `begin_run`, then [`Executor::run_migration`] per migration
+    /// while it returns `Outcome::Done`, then [`Executor::end_run`] — the same events as
+    /// [`Executor::run`].
+    pub fn begin_run(&mut self, migrations: usize) -> RunClock {
+        self.events.emit(Event::RunStarted { migrations });
+        RunClock(Instant::now())
+    }
+
+    /// Ends a run started with [`Executor::begin_run`].
+    pub fn end_run(&mut self, clock: RunClock, ok: bool) {
+        self.events.emit(Event::RunFinished {
+            ok,
+            seconds: clock.0.elapsed().as_secs_f64(),
+        });
+    }
+
+    /// Runs one migration (see [`Executor::run`]).
+    pub async fn run_migration(&mut self, given: &Migration) -> Result<Outcome, ExecError> {
         let name = given.name.clone();
         let recorded = self.target.migration(&name).await?;
         let mut resumed = false;

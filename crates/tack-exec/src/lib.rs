@@ -19,10 +19,10 @@ mod options;
 mod target;
 
 pub use event::{Event, Events, Subscriber, ThrottleReason};
-pub use executor::{adapt, fraction, ExecError, Executor, Outcome};
+pub use executor::{adapt, fraction, ExecError, Executor, Outcome, RunClock};
 pub use model::{
-    Action, BackfillSpec, KeySpec, Migration, MigrationRecord, Status, StepRecord, StepSpec,
-    TableName,
+    Action, BackfillSpec, History, KeySpec, Migration, MigrationRecord, Status, StepRecord,
+    StepSpec, TableName,
 };
 pub use options::{
     parse_duration, parse_lag_limit, pg_interval, LagLimit, Options, ThrottleLimits, Timeouts,

@@ -208,8 +208,29 @@ pub struct MigrationRecord {
     pub status: Status,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// Who applied it, with what, how long it took and the schema it left.
+    #[serde(flatten)]
+    pub history: History,
     /// The steps as recorded when the migration started (their plan).
     pub steps: Vec<StepRecord>,
+}
+
+/// The history recorded with a migration (all optional: older state stores, and migrations
+/// interrupted before their first run ended, have none).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct History {
+    /// The version part of the file name (`V1.2__x.sql` → `1.2`, `20240101120000_x.sql` →
+    /// `20240101120000`), else the name.
+    pub version: Option<String>,
+    /// Time spent running it, summed over the runs that worked on it (a resumed migration's
+    /// earlier runs count; the time between them does not).
+    pub duration_ms: Option<i64>,
+    /// `database role@client host` of the run that last worked on it.
+    pub applied_by: Option<String>,
+    /// The tack version of that run.
+    pub tack_version: Option<String>,
+    /// The schema fingerprint after it was applied.
+    pub fingerprint: Option<String>,
 }
 
 /// What the state store knows of a step.

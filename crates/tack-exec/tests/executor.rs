@@ -69,6 +69,7 @@ impl Target for Fake {
                 status: Status::Running,
                 started_at: None,
                 finished_at: None,
+                history: History::default(),
                 steps: m
                     .steps
                     .iter()

@@ -86,6 +86,15 @@ pub(crate) fn chain(e: &(dyn StdError + 'static)) -> String {
     text
 }
 
+/// A query error for a message: the server's message, detail and SQLSTATE, or the client-side
+/// cause chain.
+pub fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db_reason(db),
+        None => chain(e),
+    }
+}
+
 fn find_io<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a io::Error> {
     let mut current = Some(e);
     while let Some(err) = current {

@@ -19,6 +19,7 @@ pub mod backfill;
 mod catalog;
 mod conninfo;
 mod error;
+pub mod introspect;
 mod options;
 mod redact;
 pub mod state;
@@ -27,7 +28,8 @@ pub mod throttle;
 mod tls;
 
 pub use catalog::{is_utc, type_modifiers};
-pub use error::{Error, SETTINGS_HINT};
+pub use error::{describe, Error, SETTINGS_HINT};
+pub use introspect::introspect;
 pub use options::{ConnectOptions, DEFAULT_APPLICATION_NAME, DEFAULT_CONNECT_TIMEOUT};
 pub use redact::redact;
 pub use target::{classify, PgTarget};

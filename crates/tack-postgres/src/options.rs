@@ -377,6 +377,13 @@ impl ConnectOptions {
         self
     }
 
+    /// Points the options at another database of the same server (tack's scratch databases).
+    pub fn set_dbname(&mut self, name: &str) -> &mut Self {
+        self.config.dbname(name);
+        self.target = format!("{} (database {name})", self.target);
+        self
+    }
+
     pub fn set_application_name(&mut self, name: &str) -> &mut Self {
         self.config.application_name(name);
         self

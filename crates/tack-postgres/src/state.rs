@@ -1,10 +1,16 @@
 //! The state store in the target: a `tack` schema with the migrations applied, their steps, the
 //! backfill cursors, and a control row (the pause flag and who runs). Created when missing.
 //!
-//! Also the reads behind `tack status` and the writes behind `tack pause` / `tack resume`.
+//! Also the reads behind `tack status` and the writes behind `tack pause` / `tack resume`, and
+//! the migrations' history (version, duration, who applied them with which tack, the schema
+//! fingerprint they left).
+//!
+//! Upgrades: [`SCHEMA_SQL`] only ever adds (`CREATE … IF NOT EXISTS`, `ADD COLUMN IF NOT
+//! EXISTS`), so a store written by an older tack is brought up to date by the next `tack apply`;
+//! reads cope with a store that was not upgraded yet (the history reads as empty).
 
 use serde::Serialize;
-use tack_exec::{LockHolder, MigrationRecord, Status, StepRecord, StepSpec};
+use tack_exec::{History, LockHolder, MigrationRecord, Status, StepRecord, StepSpec};
 use tokio_postgres::Client;
 
 /// The advisory lock key of a run: `pg_try_advisory_lock(RUN_LOCK_KEY)` ("tack" in ASCII). A
@@ -57,6 +63,12 @@ CREATE TABLE IF NOT EXISTS tack.control (
     runner_since timestamptz
 );
 INSERT INTO tack.control (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
+ALTER TABLE tack.migrations
+    ADD COLUMN IF NOT EXISTS version text,
+    ADD COLUMN IF NOT EXISTS duration_ms bigint,
+    ADD COLUMN IF NOT EXISTS applied_by text,
+    ADD COLUMN IF NOT EXISTS tack_version text,
+    ADD COLUMN IF NOT EXISTS fingerprint text;
 ";
 
 /// A timestamp column as ISO 8601 text in UTC.
@@ -111,8 +123,36 @@ const MIGRATION_COLUMNS: &str = concat!(
     "name, checksum, status, ",
     ts!("started_at"),
     ", ",
-    ts!("finished_at")
+    ts!("finished_at"),
+    ", version, duration_ms, applied_by, tack_version, fingerprint"
 );
+
+/// The same columns for a store from before the history columns (read-only commands do not
+/// upgrade the store; `tack apply` does).
+const MIGRATION_COLUMNS_V1: &str = concat!(
+    "name, checksum, status, ",
+    ts!("started_at"),
+    ", ",
+    ts!("finished_at"),
+    ", NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::text"
+);
+
+/// The migration columns this store has.
+async fn migration_columns(client: &Client) -> Result<&'static str, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_attribute \
+              WHERE attrelid = 'tack.migrations'::regclass AND attname = 'fingerprint' \
+                AND NOT attisdropped)",
+            &[],
+        )
+        .await?;
+    Ok(if row.try_get(0)? {
+        MIGRATION_COLUMNS
+    } else {
+        MIGRATION_COLUMNS_V1
+    })
+}
 
 const STEP_QUERY: &str = concat!(
     "SELECT s.migration, s.step_id, s.kind, s.sql, s.spec, s.status, s.attempts, s.last_error, ",
@@ -153,8 +193,64 @@ fn migration_from_row(row: &tokio_postgres::Row) -> Result<MigrationRecord, toki
         status: status_of(&status),
         started_at: row.try_get(3)?,
         finished_at: row.try_get(4)?,
+        history: History {
+            version: row.try_get(5)?,
+            duration_ms: row.try_get(6)?,
+            applied_by: row.try_get(7)?,
+            tack_version: row.try_get(8)?,
+            fingerprint: row.try_get(9)?,
+        },
         steps: Vec::new(),
     })
+}
+
+/// What one run did to a migration, recorded when the run's work on it ends (done, failed or
+/// interrupted).
+#[derive(Debug, Clone)]
+pub struct RunRecord<'a> {
+    pub name: &'a str,
+    /// The version part of the file name.
+    pub version: &'a str,
+    /// Time this run spent on it; added to what earlier runs spent.
+    pub run_ms: i64,
+    /// The client's host name; the database role is added here (`role@host`).
+    pub client_host: &'a str,
+    pub tack_version: &'a str,
+}
+
+/// Records a run's history on its migration (a no-op when the migration is not recorded).
+pub async fn record_run(client: &Client, run: &RunRecord<'_>) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "UPDATE tack.migrations SET version = $2, \
+                    duration_ms = coalesce(duration_ms, 0) + $3, \
+                    applied_by = current_user || '@' || $4, tack_version = $5 \
+              WHERE name = $1",
+            &[
+                &run.name,
+                &run.version,
+                &run.run_ms,
+                &run.client_host,
+                &run.tack_version,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Records the schema fingerprint a migration left (None clears it).
+pub async fn record_fingerprint(
+    client: &Client,
+    name: &str,
+    fingerprint: Option<&str>,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "UPDATE tack.migrations SET fingerprint = $2 WHERE name = $1",
+            &[&name, &fingerprint],
+        )
+        .await?;
+    Ok(())
 }
 
 /// One recorded migration with its steps.
@@ -162,9 +258,10 @@ pub async fn migration(
     client: &Client,
     name: &str,
 ) -> Result<Option<MigrationRecord>, tokio_postgres::Error> {
+    let columns = migration_columns(client).await?;
     let Some(row) = client
         .query_opt(
-            &format!("SELECT {MIGRATION_COLUMNS} FROM tack.migrations WHERE name = $1"),
+            &format!("SELECT {columns} FROM tack.migrations WHERE name = $1"),
             &[&name],
         )
         .await?
@@ -212,10 +309,11 @@ pub async fn report(client: &Client) -> Result<StateReport, tokio_postgres::Erro
         .map(|r| r.try_get::<_, bool>(0))
         .transpose()?
         .unwrap_or(false);
+    let columns = migration_columns(client).await?;
     let mut migrations = Vec::new();
     for row in client
         .query(
-            &format!("SELECT {MIGRATION_COLUMNS} FROM tack.migrations ORDER BY started_at, name"),
+            &format!("SELECT {columns} FROM tack.migrations ORDER BY started_at, name"),
             &[],
         )
         .await?

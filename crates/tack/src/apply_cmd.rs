@@ -1,19 +1,27 @@
-//! `tack apply`, `tack status`, `tack pause` / `tack resume`: run a plan on a live database and
-//! inspect or steer the run through the target's `tack` schema.
+//! `tack apply`, `tack pause` / `tack resume`: run a plan on a live database and steer the run
+//! through the target's `tack` schema (`tack status` is `status_cmd`).
 //!
-//! `apply` reads and parses the migrations, takes the run lock, skips the migrations recorded as
-//! applied (same checksum), plans the others against the live catalog (a migration interrupted
-//! earlier continues with the plan it recorded), refuses when the plan has refusals, and runs
-//! the steps with `tack-exec`. The executor's events are rendered as progress (bars on a
-//! terminal) or JSON lines.
+//! `apply` checks the migrations against their `tack.sum`, reads and parses them, takes the run
+//! lock, refuses applied migrations that changed and pending ones that sort before applied ones
+//! (out of order), skips the migrations recorded as applied (same checksum), plans the others
+//! against the live catalog (a migration interrupted earlier continues with the plan it
+//! recorded), refuses when the plan has refusals, and runs the steps with `tack-exec`, one
+//! migration at a time so that each one's history (version, duration, who, which tack, the
+//! schema fingerprint) is recorded when it ends. The executor's events are rendered as progress
+//! (bars on a terminal) or JSON lines.
 //!
-//! Exit codes: 0 applied; 1 a step failed, a refusal, another run holds the lock, a changed
-//! migration, or an interruption (the run is resumable); 2 usage, I/O or connection problems.
+//! Settings come from the flags, then tack.toml's `[apply]`, then the built-in defaults.
+//!
+//! Exit codes: 0 applied; 1 a step failed, a refusal, another run holds the lock, a changed or
+//! out-of-order migration, migrations not matching tack.sum, or an interruption (the run is
+//! resumable); 2 usage, I/O or connection problems.
 
 use crate::cli::{ApplyArgs, LogFormat, PlanFormat, TargetArgs};
-use crate::config::Config;
+use crate::config::{defaults, Config, Setting};
+use crate::history::{self, Recorded};
 use crate::plan_cmd;
 use crate::sources::{self, Source};
+use crate::{files, sum};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -31,30 +39,34 @@ use tack_postgres::PgTarget;
 /// Test hook: the process aborts right after this step is recorded done (crash tests only).
 const CRASH_AFTER_STEP: &str = "TACK_TEST_CRASH_AFTER_STEP";
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
-/// The target URL: `--database-url` / DATABASE_URL, or "" for the PG* variables.
-fn target_url(database_url: Option<&str>, command: &str) -> Result<String, String> {
-    match database_url {
-        Some(u) if !u.is_empty() => Ok(u.to_owned()),
-        _ if crate::target::PG_VARS
-            .iter()
-            .any(|v| std::env::var_os(v).is_some()) =>
-        {
-            Ok(String::new())
-        }
-        _ => Err(format!(
-            "{command} needs a database: give --database-url (or DATABASE_URL, or PG* variables)"
-        )),
-    }
+/// The target URL: `--database-url` / DATABASE_URL (or the variable ./tack.toml's
+/// `database_url_env` names), or "" for the PG* variables.
+pub(crate) fn target_url(database_url: Option<&str>, command: &str) -> Result<String, String> {
+    target_url_in(&Config::load(None)?, database_url, command)
 }
 
-fn shown(url: &str) -> String {
+/// [`target_url`] with a loaded configuration.
+pub(crate) fn target_url_in(
+    config: &Config,
+    database_url: Option<&str>,
+    command: &str,
+) -> Result<String, String> {
+    config.database_url(database_url).ok_or_else(|| {
+        format!(
+            "{command} needs a database: give {}",
+            config.database_url_sources()
+        )
+    })
+}
+
+pub(crate) fn shown(url: &str) -> String {
     if url.is_empty() {
         "the server named by the PG* variables".to_owned()
     } else {
@@ -70,45 +82,106 @@ pub fn checksum(text: &str) -> String {
         .collect()
 }
 
-/// The executor's options from the command line.
-fn options(args: &ApplyArgs) -> Result<Options, String> {
-    let flag = |name: &str, r: Result<Duration, String>| r.map_err(|e| format!("--{name}: {e}"));
-    let lock_timeout = flag(
+/// A setting: the flag, else tack.toml's `[apply]`, else the built-in default; with where it
+/// came from, for messages (`--lock-timeout`, `tack.toml:3:16 ([apply] lock_timeout)`).
+fn pick<T: Clone>(
+    flag: Option<T>,
+    name: &str,
+    file: &Option<Setting<T>>,
+    default: T,
+) -> (T, String) {
+    match (flag, file) {
+        (Some(v), _) => (v, format!("--{name}")),
+        (None, Some(s)) => (s.value.clone(), s.at.clone()),
+        (None, None) => (default, format!("--{name} (default)")),
+    }
+}
+
+fn duration(
+    flag: &Option<String>,
+    name: &str,
+    file: &Option<Setting<String>>,
+    default: &str,
+) -> Result<(Duration, String), String> {
+    let (text, at) = pick(flag.clone(), name, file, default.to_owned());
+    tack_exec::parse_duration(&text)
+        .map(|d| (d, at.clone()))
+        .map_err(|e| format!("{at}: {e}"))
+}
+
+/// The executor's options from the command line and tack.toml.
+fn options(args: &ApplyArgs, config: &Config) -> Result<Options, String> {
+    let file = &config.apply;
+    let (lock_timeout, at) = duration(
+        &args.lock_timeout,
         "lock-timeout",
-        tack_exec::parse_duration(&args.lock_timeout),
+        &file.lock_timeout,
+        defaults::LOCK_TIMEOUT,
     )?;
     if lock_timeout.is_zero() {
-        return Err("--lock-timeout: 0 would wait for locks forever; give e.g. 1s".to_owned());
+        return Err(format!(
+            "{at}: 0 would wait for locks forever; give e.g. 1s"
+        ));
     }
-    let statement_timeout = flag(
+    let (statement_timeout, _) = duration(
+        &args.statement_timeout,
         "statement-timeout",
-        tack_exec::parse_duration(&args.statement_timeout),
+        &file.statement_timeout,
+        defaults::STATEMENT_TIMEOUT,
     )?;
-    let retry_budget = flag(
+    let (retry_budget, _) = duration(
+        &args.retry_budget,
         "retry-budget",
-        tack_exec::parse_duration(&args.retry_budget),
+        &file.retry_budget,
+        defaults::RETRY_BUDGET,
     )?;
-    let batch_time = flag("batch-time", tack_exec::parse_duration(&args.batch_time))?;
+    let (batch_time, at) = duration(
+        &args.batch_time,
+        "batch-time",
+        &file.batch_time,
+        defaults::BATCH_TIME,
+    )?;
     if batch_time.is_zero() {
-        return Err("--batch-time must be more than 0".to_owned());
+        return Err(format!("{at}: the batch time must be more than 0"));
     }
-    if args.max_attempts == 0 {
-        return Err("--max-attempts must be at least 1".to_owned());
+    let (max_attempts, at) = pick(
+        args.max_attempts,
+        "max-attempts",
+        &file.max_attempts,
+        defaults::MAX_ATTEMPTS,
+    );
+    if max_attempts == 0 {
+        return Err(format!("{at}: at least 1 attempt is needed"));
     }
-    let lags = args
-        .max_replication_lag
-        .iter()
-        .map(|l| tack_exec::parse_lag_limit(l).map_err(|e| format!("--max-replication-lag: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (max_lock_waiters, _) = pick(
+        args.max_lock_waiters,
+        "max-lock-waiters",
+        &file.max_lock_waiters,
+        defaults::MAX_LOCK_WAITERS,
+    );
+    // The flags replace the file's list rather than adding to it, like every other setting.
+    let lags = if args.max_replication_lag.is_empty() {
+        file.max_replication_lag
+            .iter()
+            .map(|s| tack_exec::parse_lag_limit(&s.value).map_err(|e| format!("{}: {e}", s.at)))
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        args.max_replication_lag
+            .iter()
+            .map(|l| {
+                tack_exec::parse_lag_limit(l).map_err(|e| format!("--max-replication-lag: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
     Ok(Options {
         timeouts: Timeouts {
             lock_timeout,
             statement_timeout,
         },
-        max_attempts: args.max_attempts,
+        max_attempts,
         retry_budget,
         batch_time,
-        throttle: ThrottleLimits::from_lag_limits(&lags, args.max_lock_waiters),
+        throttle: ThrottleLimits::from_lag_limits(&lags, max_lock_waiters),
         ..Options::default()
     })
 }
@@ -121,20 +194,30 @@ enum Work {
 }
 
 pub fn apply(args: &ApplyArgs) -> Result<u8, String> {
-    let options = options(args)?;
+    let config = Config::load(args.plan.target.config.as_deref())?;
+    let options = options(args, &config)?;
     for rule in &args.plan.allow {
         if rule != "all" && tack_core::RuleId::from_name(rule).is_none() {
             return Err(format!("--allow {rule}: no such rule (see `tack rules`)"));
         }
     }
-    if args.dry_run {
-        return dry_run(args, &options);
-    }
-    if args.plan.target.offline {
+    if args.plan.target.offline && !args.dry_run {
         return Err("tack apply runs on a database: --offline only goes with --dry-run".to_owned());
     }
-    let url = target_url(args.plan.target.database_url.as_deref(), "tack apply")?;
-    let config = Config::load(args.plan.target.config.as_deref())?;
+    if !sum::guard(
+        &sources::paths_or_default(&args.plan.paths, &config),
+        "tack apply",
+    )? {
+        return Ok(1);
+    }
+    if args.dry_run {
+        return dry_run(args, &options, &config);
+    }
+    let url = target_url_in(
+        &config,
+        args.plan.target.database_url.as_deref(),
+        "tack apply",
+    )?;
     let sources = sources::load(&args.plan.paths, &config)?;
     let parsed = sources::parse_all(&sources);
     crate::plan_cmd::check_syntax(&sources, &parsed)?;
@@ -200,6 +283,59 @@ async fn apply_async(
     Ok(code)
 }
 
+/// Refuses to run on a drifted schema (exit code 1), before anything changes. The fast path: the
+/// live schema's fingerprint equals the one recorded after the migration applied last, so nothing
+/// changed since tack left it. Otherwise the full comparison of `tack drift` decides (replaying
+/// the applied migrations on a scratch database, or reading its cached result). A migration left
+/// unfinished is resumed, not judged: its partial effects are expected.
+async fn drift_guard(
+    args: &ApplyArgs,
+    url: &str,
+    exec: &mut Executor<PgTarget>,
+    sources: &[Source],
+) -> Result<Option<u8>, String> {
+    let control = exec.target().control();
+    let state = tack_postgres::state::report(control)
+        .await
+        .map_err(|e| format!("reading tack's history: {}", tack_postgres::describe(&e)))?;
+    if state.migrations.is_empty()
+        || state
+            .migrations
+            .iter()
+            .any(|m| m.status != tack_exec::Status::Done)
+    {
+        return Ok(None);
+    }
+    let last = state
+        .migrations
+        .iter()
+        .max_by(|a, b| a.finished_at.cmp(&b.finished_at));
+    let recorded = last.and_then(|m| m.history.fingerprint.clone());
+    let live = tack_postgres::introspect(control)
+        .await
+        .map_err(|e| format!("reading the schema: {}", tack_postgres::describe(&e)))?;
+    if recorded.as_deref() == Some(tack_core::schema::fingerprint(&live).as_str()) {
+        return Ok(None);
+    }
+    let report = crate::schema_cmd::check(url, args.dev.dev_url.as_deref(), sources, &[], true)
+        .await
+        .map_err(|e| {
+            format!(
+                "{e}\n(while checking for drift before applying; --allow-drift skips the check)"
+            )
+        })?;
+    if !report.drift {
+        return Ok(None);
+    }
+    eprintln!(
+        "tack apply: nothing was run: the schema has drifted from its migrations\n\n{}\
+         Reconcile it (the SQL above, or a new migration that makes the change on purpose), or \
+         run with --allow-drift to apply on top of it.",
+        crate::schema_cmd::render_drift(&report)
+    );
+    Ok(Some(1))
+}
+
 async fn plan_and_run(
     args: &ApplyArgs,
     url: &str,
@@ -207,6 +343,11 @@ async fn plan_and_run(
     sources: &[Source],
     parsed: &[tack_sql::ParsedFile],
 ) -> Result<u8, String> {
+    if !args.allow_drift {
+        if let Some(code) = drift_guard(args, url, exec, sources).await? {
+            return Ok(code);
+        }
+    }
     // The catalog as it is now, under the run lock.
     let conn = tack_postgres::connect(url)
         .await
@@ -219,24 +360,45 @@ async fn plan_and_run(
         allow: args.plan.allow.clone(),
     };
 
-    let mut work = Vec::new();
-    let mut refused = Vec::new();
-    for (source, parsed) in sources.iter().zip(parsed) {
-        let name = plan_cmd::migration_name(&source.file.name);
+    // What the state store knows of each file, checked before anything is planned or run.
+    let names: Vec<String> = sources
+        .iter()
+        .map(|s| plan_cmd::migration_name(&s.file.name))
+        .collect();
+    let mut records = HashMap::new();
+    for (source, name) in sources.iter().zip(&names) {
         let sum = checksum(&source.file.text);
-        let recorded = exec.recorded(&name).await.map_err(|e| e.to_string())?;
-        match &recorded {
-            Some(r) if r.checksum != sum => {
+        if let Some(r) = exec.recorded(name).await.map_err(|e| e.to_string())? {
+            if r.checksum != sum {
                 eprintln!(
-                    "tack apply: {}",
+                    "tack apply: nothing was run: {}\n  (`git log -p {}` shows the edit; \
+                     `tack status` lists every changed file)",
                     ExecError::Changed {
-                        migration: name,
+                        migration: name.clone(),
                         recorded: r.checksum.clone(),
                         now: sum,
-                    }
+                    },
+                    source.file.name
                 );
                 return Ok(1);
             }
+            records.insert(name.clone(), r);
+        }
+    }
+    if !args.allow_out_of_order {
+        let late = history::out_of_order(&names, |n| recorded_as(records.get(n)));
+        if !late.is_empty() {
+            eprintln!("tack apply: {}", history::out_of_order_message(&late));
+            return Ok(1);
+        }
+    }
+
+    let mut work = Vec::new();
+    let mut refused = Vec::new();
+    for ((source, parsed), name) in sources.iter().zip(parsed).zip(names) {
+        let sum = checksum(&source.file.text);
+        let recorded = records.remove(&name);
+        match &recorded {
             Some(r) if r.status == tack_exec::Status::Done => {
                 // Applied: the live catalog has its effects; nothing to plan.
                 work.push(Work::Skip(name));
@@ -292,7 +454,36 @@ async fn plan_and_run(
             Work::Run(m) => migrations.push(m),
         }
     }
-    match exec.run(&migrations).await {
+    // One migration at a time (the same events as `Executor::run`), so that each one's history
+    // is recorded as it ends.
+    let clock = exec.begin_run(migrations.len());
+    let mut outcome = Ok(Outcome::Done);
+    for m in &migrations {
+        let started = Instant::now();
+        outcome = exec.run_migration(m).await;
+        if outcome.is_ok() {
+            record_run(exec, &m.name, started).await;
+        }
+        if !matches!(outcome, Ok(Outcome::Done)) {
+            break;
+        }
+        // The migration is done and the next has not started: the schema is the one this
+        // migration left.
+        let fingerprint = match tack_postgres::introspect(exec.target().control()).await {
+            Ok(model) => Some(tack_core::schema::fingerprint(&model)),
+            Err(e) => {
+                eprintln!(
+                    "tack apply: warning: could not read the schema after {}: {}",
+                    m.name,
+                    tack_postgres::describe(&e)
+                );
+                None
+            }
+        };
+        record_fingerprint(exec, &m.name, fingerprint).await;
+    }
+    exec.end_run(clock, matches!(outcome, Ok(Outcome::Done)));
+    match outcome {
         Ok(Outcome::Done) => Ok(0),
         Ok(Outcome::Failed {
             migration,
@@ -321,31 +512,80 @@ async fn plan_and_run(
     }
 }
 
+/// How a state-store record counts for the out-of-order check.
+fn recorded_as(r: Option<&tack_exec::MigrationRecord>) -> Recorded {
+    match r {
+        None => Recorded::Never,
+        Some(r) if r.status == tack_exec::Status::Done => Recorded::Applied,
+        Some(_) => Recorded::Unfinished,
+    }
+}
+
+/// Records the history of a migration a run worked on (whatever the outcome: a failed or
+/// interrupted migration's time counts too). A failure to record is reported, not fatal: the
+/// migration's effect and its status are already recorded.
+async fn record_run(exec: &mut Executor<PgTarget>, name: &str, started: Instant) {
+    let host = history::client_host();
+    let version = files::version(name);
+    let run = tack_postgres::state::RunRecord {
+        name,
+        version: &version,
+        run_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        client_host: &host,
+        tack_version: history::TACK_VERSION,
+    };
+    if let Err(e) = tack_postgres::state::record_run(exec.target().control(), &run).await {
+        eprintln!("tack apply: warning: could not record the history of {name}: {e}");
+    }
+}
+
+/// Records the schema fingerprint a finished migration left, when one was computed.
+async fn record_fingerprint(
+    exec: &mut Executor<PgTarget>,
+    name: &str,
+    fingerprint: Option<String>,
+) {
+    let Some(fingerprint) = fingerprint else {
+        return;
+    };
+    if let Err(e) =
+        tack_postgres::state::record_fingerprint(exec.target().control(), name, Some(&fingerprint))
+            .await
+    {
+        eprintln!("tack apply: warning: could not record the schema fingerprint after {name}: {e}");
+    }
+}
+
 /// `--dry-run`: every statement that would run, in order, with its settings; nothing is run.
-fn dry_run(args: &ApplyArgs, options: &Options) -> Result<u8, String> {
+fn dry_run(args: &ApplyArgs, options: &Options, config: &Config) -> Result<u8, String> {
     let planned = plan_cmd::prepare(&args.plan)?;
     let major = planned.target.info.version.major;
     // Connected: leave out what the state store says is applied.
     let mut applied: HashMap<String, String> = HashMap::new();
+    let mut started: HashMap<String, bool> = HashMap::new();
     if planned.target.info.connected {
-        let url = target_url(args.plan.target.database_url.as_deref(), "tack apply")?;
+        let url = target_url_in(
+            config,
+            args.plan.target.database_url.as_deref(),
+            "tack apply",
+        )?;
         let rt = runtime()?;
-        applied = rt.block_on(async {
+        let recorded = rt.block_on(async {
             let conn = tack_postgres::connect(&url)
                 .await
                 .map_err(|e| e.to_string())?;
             let report = tack_postgres::state::report(conn.client())
                 .await
                 .map_err(|e| format!("reading the tack schema: {e}"))?;
-            Ok::<_, String>(
-                report
-                    .migrations
-                    .into_iter()
-                    .filter(|m| m.status == tack_exec::Status::Done)
-                    .map(|m| (m.name, m.checksum))
-                    .collect(),
-            )
+            Ok::<_, String>(report.migrations)
         })?;
+        for m in recorded {
+            let done = m.status == tack_exec::Status::Done;
+            started.insert(m.name.clone(), done);
+            if done {
+                applied.insert(m.name, m.checksum);
+            }
+        }
     }
     let lock_ms = options.timeouts.lock_timeout.as_millis();
     let stmt_ms = options.timeouts.statement_timeout.as_millis();
@@ -357,6 +597,22 @@ fn dry_run(args: &ApplyArgs, options: &Options) -> Result<u8, String> {
         options.retry_budget.as_secs()
     ));
     let mut refused = false;
+    if !args.allow_out_of_order {
+        let names: Vec<String> = planned.migrations.iter().map(|m| m.name.clone()).collect();
+        let late = history::out_of_order(&names, |n| match started.get(n) {
+            None => Recorded::Never,
+            Some(true) => Recorded::Applied,
+            Some(false) => Recorded::Unfinished,
+        });
+        for l in &late {
+            refused = true;
+            out.push_str(&format!(
+                "-- REFUSED: {} is pending but sorts before {}, which ran here (out of order; \
+                 rename it to sort last, or --allow-out-of-order)\n",
+                l.pending, l.after
+            ));
+        }
+    }
     for m in &planned.migrations {
         let sum = checksum(&m.text);
         out.push_str(&format!(
@@ -675,108 +931,6 @@ impl Renderer {
             self.line(&format!("    {step}: {msg}"));
         }
     }
-}
-
-/// `tack status`: the migrations and steps recorded in the target.
-pub fn status(args: &TargetArgs) -> Result<u8, String> {
-    let url = target_url(args.database_url.as_deref(), "tack status")?;
-    let rt = runtime()?;
-    let report = rt.block_on(async {
-        let conn = tack_postgres::connect(&url)
-            .await
-            .map_err(|e| e.to_string())?;
-        tack_postgres::state::report(conn.client())
-            .await
-            .map_err(|e| format!("reading the tack schema on {}: {e}", shown(&url)))
-    })?;
-    match args.format {
-        PlanFormat::Json => {
-            let mut v = serde_json::to_value(&report).map_err(|e| e.to_string())?;
-            if let Some(o) = v.as_object_mut() {
-                o.insert("database".to_owned(), json!(shown(&url)));
-            }
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
-            );
-        }
-        PlanFormat::Human => print!("{}", render_status(&report, &shown(&url))),
-    }
-    Ok(0)
-}
-
-fn render_status(r: &tack_postgres::state::StateReport, target: &str) -> String {
-    let mut out = format!("tack state in {target}\n");
-    match &r.running {
-        Some(h) => out.push_str(&format!("run: in progress ({h})\n")),
-        None => out.push_str("run: none in progress\n"),
-    }
-    if !r.initialized {
-        out.push_str("no tack schema: nothing has been applied here by tack\n");
-        return out;
-    }
-    if r.paused {
-        out.push_str("paused: yes (backfills wait; `tack resume` continues)\n");
-    }
-    if r.migrations.is_empty() {
-        out.push_str("no migrations recorded\n");
-        return out;
-    }
-    let width = r
-        .migrations
-        .iter()
-        .map(|m| m.name.chars().count())
-        .max()
-        .unwrap_or(9)
-        .max(9);
-    out.push_str(&format!(
-        "\n{:<width$}  {:<8}  {:<20}  {:<20}  steps\n",
-        "migration", "status", "started", "finished"
-    ));
-    for m in &r.migrations {
-        let done = m
-            .steps
-            .iter()
-            .filter(|s| s.status == tack_exec::Status::Done)
-            .count();
-        let status = if m.status == tack_exec::Status::Running && r.running.is_none() {
-            "stopped".to_owned()
-        } else {
-            m.status.as_str().to_owned()
-        };
-        out.push_str(&format!(
-            "{:<width$}  {:<8}  {:<20}  {:<20}  {done}/{}\n",
-            m.name,
-            status,
-            m.started_at.as_deref().unwrap_or("-"),
-            m.finished_at.as_deref().unwrap_or("-"),
-            m.steps.len()
-        ));
-        if m.status == tack_exec::Status::Done {
-            continue;
-        }
-        for s in &m.steps {
-            let mut line = format!(
-                "    {:<8} {:<8} {}",
-                s.status.as_str(),
-                s.kind,
-                s.sql.lines().next().unwrap_or("")
-            );
-            if s.attempts > 1 {
-                line.push_str(&format!("  ({} attempts)", s.attempts));
-            }
-            if let Some(rows) = s.rows_done {
-                line.push_str(&format!("  [{rows} rows written]"));
-            }
-            out.push_str(&format!("  {}: {line}\n", s.id));
-            if let Some(err) = &s.last_error {
-                if s.status != tack_exec::Status::Done {
-                    out.push_str(&format!("      last error: {err}\n"));
-                }
-            }
-        }
-    }
-    out
 }
 
 /// `tack pause` / `tack resume`: sets the pause flag running backfills check between batches.

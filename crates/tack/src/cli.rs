@@ -26,8 +26,11 @@ pub enum Command {
     /// Run the migrations on a live database: lock timeouts with retries, throttled resumable
     /// backfills, progress recorded in the target's `tack` schema.
     Apply(ApplyArgs),
-    /// Show the migrations and steps recorded in the target's `tack` schema.
-    Status(TargetArgs),
+    /// Each migration file in apply order — applied, pending, failed or in progress — with its
+    /// history and the steps of unfinished ones; records whose file is missing, and applied
+    /// files changed since.
+    #[command(after_help = STATUS_EXIT_CODES)]
+    Status(StatusArgs),
     /// Pause running backfills (they finish the current batch and wait).
     Pause(TargetArgs),
     /// Resume paused backfills.
@@ -37,6 +40,125 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print the rule base (what docs/rules.md is generated from).
     Rules(RulesArgs),
+    /// Start a project: a commented tack.toml, a migrations/ directory and its tack.sum.
+    Init(InitArgs),
+    /// Write (or check) migrations/tack.sum, the cumulative integrity sums of the migrations.
+    Sum(SumArgs),
+    /// Compare the live schema with the expected one (the applied migrations replayed on a
+    /// scratch database, or a declarative schema) and print each difference with the SQL that
+    /// reconciles it. Exit 0 no drift, 1 drift, 2 error.
+    Drift(DriftArgs),
+    /// Write the migration that takes the live schema to a desired one (a schema file or
+    /// directory), ordered by dependencies, as a new file in the migrations directory.
+    Diff(DiffArgs),
+}
+
+/// Where tack may create (and drop) its scratch databases.
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// A server for scratch databases (tack creates one there and drops it after); default: the
+    /// target's server. Needs CREATEDB.
+    #[arg(long, value_name = "URL", env = "TACK_DEV_URL", hide_env_values = true)]
+    pub dev_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The migrations whose recorded runs define the expected schema (files or directories);
+    /// default: tack.toml's `migrations`, else `migrations/`.
+    pub paths: Vec<String>,
+
+    /// Compare with this declarative schema (a .sql file or a directory of them) instead of the
+    /// replayed migrations.
+    #[arg(long, value_name = "PATH")]
+    pub schema: Vec<String>,
+
+    /// The target database (also DATABASE_URL, or the libpq PG* variables).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    #[command(flatten)]
+    pub dev: DevArgs,
+
+    /// Rebuild the expected schema even when a cached copy for the same migrations exists.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The desired schema: a .sql file or a directory of them.
+    #[arg(long, value_name = "PATH", required = true)]
+    pub to: Vec<String>,
+
+    /// The target database whose schema is the starting point (also DATABASE_URL, or PG*).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    #[command(flatten)]
+    pub dev: DevArgs,
+
+    /// Directory to write the new migration into; default: tack.toml's `migrations`, else
+    /// `migrations/`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Name part of the new migration's file name.
+    #[arg(long, default_value = "schema_diff")]
+    pub name: String,
+
+    /// Print the migration on standard output instead of writing a file.
+    #[arg(long)]
+    pub stdout: bool,
+}
+
+/// `tack status --help`: what the exit code means.
+pub const STATUS_EXIT_CODES: &str = "\
+Exit codes:
+  0  nothing needs attention: every migration is applied, or pending in order, or in progress
+  1  something does: a failed migration, an applied file changed since, a pending migration that
+     sorts before an applied one (out of order), or migrations that do not match tack.sum
+  2  usage, I/O or connection problems";
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The migrations (files or directories, apply order); default: tack.toml's `migrations`,
+    /// else `migrations/`. Without them only the database's records are listed.
+    pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Configuration file (default: ./tack.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project directory (created if missing); default: the current directory.
+    pub dir: Option<PathBuf>,
+
+    /// Replace an existing tack.toml (its migrations and tack.sum are kept).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SumArgs {
+    /// The migrations directory; default: tack.toml's `migrations`, else `migrations/`.
+    pub dir: Option<PathBuf>,
+
+    /// Check instead of writing: exit 1 when tack.sum is missing or does not match.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Configuration file (default: ./tack.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Where the target database is.
@@ -85,23 +207,27 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub plan: PlanArgs,
 
-    /// Longest wait for a lock before giving up and retrying (PostgreSQL interval syntax: 500ms, 1s).
-    #[arg(long, default_value = "1s")]
-    pub lock_timeout: String,
+    // The settings below default to tack.toml's [apply] table, then to the value shown.
+    /// Longest wait for a lock before giving up and retrying (500ms, 1s) [default: tack.toml
+    /// [apply], else 1s].
+    #[arg(long, value_name = "DURATION")]
+    pub lock_timeout: Option<String>,
 
-    /// statement_timeout for each DDL step (0 disables).
-    #[arg(long, default_value = "0")]
-    pub statement_timeout: String,
+    /// statement_timeout for each DDL step, 0 for none [default: tack.toml [apply], else 0].
+    #[arg(long, value_name = "DURATION")]
+    pub statement_timeout: Option<String>,
 
-    /// Attempts per step when its lock cannot be had in time.
-    #[arg(long, default_value_t = 30)]
-    pub max_attempts: u32,
+    /// Attempts per step when its lock cannot be had in time [default: tack.toml [apply], else
+    /// 30].
+    #[arg(long, value_name = "N")]
+    pub max_attempts: Option<u32>,
 
-    /// Total time allowed for one step's retries (e.g. 5min).
-    #[arg(long, default_value = "5min")]
-    pub retry_budget: String,
+    /// Total time allowed for one step's retries [default: tack.toml [apply], else 5min].
+    #[arg(long, value_name = "DURATION")]
+    pub retry_budget: Option<String>,
 
-    /// Backfill pauses while replication lag exceeds this (bytes: 64MB, or time: 10s; repeatable).
+    /// Backfill pauses while replication lag exceeds this (bytes: 64MB, or time: 10s;
+    /// repeatable) [default: tack.toml [apply], else no limit].
     #[arg(long, value_name = "LIMIT")]
     pub max_replication_lag: Vec<String>,
 
@@ -109,13 +235,29 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "URL")]
     pub replica_url: Vec<String>,
 
-    /// Backfill pauses while more than this many sessions wait on locks on the table.
-    #[arg(long, default_value_t = 5)]
-    pub max_lock_waiters: u32,
+    /// Backfill pauses while more than this many sessions wait on locks on the table
+    /// [default: tack.toml [apply], else 5].
+    #[arg(long, value_name = "N")]
+    pub max_lock_waiters: Option<u32>,
 
-    /// Target duration of one backfill batch; the batch size adapts to it.
-    #[arg(long, default_value = "200ms")]
-    pub batch_time: String,
+    /// Target duration of one backfill batch; the batch size adapts to it [default: tack.toml
+    /// [apply], else 200ms].
+    #[arg(long, value_name = "DURATION")]
+    pub batch_time: Option<String>,
+
+    /// Run pending migrations even when they sort before one already applied (after merging a
+    /// branch whose migration is older than one deployed meanwhile). Only when their order
+    /// does not matter.
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+
+    /// Apply even when the live schema differs from what the applied migrations give (`tack
+    /// drift` shows how). Without it, a drifted schema stops the run before anything changes.
+    #[arg(long)]
+    pub allow_drift: bool,
+
+    #[command(flatten)]
+    pub dev: DevArgs,
 
     /// Print exactly what would run, in order, and run nothing.
     #[arg(long)]

@@ -149,6 +149,49 @@ fn compare(a: &Path, b: &Path) -> Ordering {
     key(a).cmp(&key(b)).then_with(|| a.cmp(b))
 }
 
+/// The migration files under `dir`, in apply order, each with its path relative to `dir`
+/// (`/`-separated: the name `tack.sum` lists it under).
+pub fn in_dir(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let mut found = Vec::new();
+    walk(dir, &mut found)?;
+    found.sort_by(|a, b| compare(a, b));
+    Ok(found
+        .into_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(dir).unwrap_or(&path);
+            let name = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            (name, path)
+        })
+        .collect())
+}
+
+/// The version part of a migration's file name, as recorded in the history: Flyway
+/// `V1.2__x.sql` → `1.2` (`V1_2__` too, as Flyway reads it), `20240101120000_x.sql` →
+/// `20240101120000`, `0003_x.up.sql` → `0003`; otherwise (repeatable and free-form names) the
+/// name itself.
+pub fn version(name: &str) -> String {
+    match key(Path::new(name)) {
+        Key::Versioned(_) => {
+            if let Some(rest) = name.strip_prefix(['V', 'v']) {
+                if let Some((v, _)) = rest.split_once("__") {
+                    if !v.is_empty()
+                        && v.bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
+                    {
+                        return v.replace('_', ".");
+                    }
+                }
+            }
+            name.chars().take_while(char::is_ascii_digit).collect()
+        }
+        Key::Natural(_) | Key::Repeatable(_) => name.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +234,16 @@ mod tests {
         );
         assert!(!is_migration(Path::new("0002_y.down.sql")));
         assert!(!is_migration(Path::new("U2__undo.sql")));
+    }
+
+    #[test]
+    fn versions_from_names() {
+        assert_eq!(version("V1.2__add.sql"), "1.2");
+        assert_eq!(version("V1_2__add.sql"), "1.2");
+        assert_eq!(version("20240101120000_add.sql"), "20240101120000");
+        assert_eq!(version("0003_add.up.sql"), "0003");
+        assert_eq!(version("R__views.sql"), "R__views.sql");
+        assert_eq!(version("add_things.sql"), "add_things.sql");
     }
 
     #[test]

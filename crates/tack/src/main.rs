@@ -7,11 +7,17 @@ mod cli;
 mod config;
 mod demo;
 mod files;
+mod history;
+mod init_cmd;
 mod lint_cmd;
 mod plan_cmd;
 mod render;
 mod report;
+mod schema_cmd;
+mod scratch;
 mod sources;
+mod status_cmd;
+mod sum;
 mod target;
 
 use clap::Parser;
@@ -28,10 +34,14 @@ fn main() -> ExitCode {
         cli::Command::Lint(args) => lint_cmd::run(&args),
         cli::Command::Plan(args) => plan_cmd::run(&args),
         cli::Command::Apply(args) => apply_cmd::apply(&args),
-        cli::Command::Status(args) => apply_cmd::status(&args),
+        cli::Command::Status(args) => status_cmd::run(&args),
         cli::Command::Pause(args) => apply_cmd::pause(&args, true),
         cli::Command::Resume(args) => apply_cmd::pause(&args, false),
         cli::Command::Demo(args) => demo::run(&args),
+        cli::Command::Init(args) => init_cmd::run(&args),
+        cli::Command::Sum(args) => sum::run(&args),
+        cli::Command::Drift(args) => schema_cmd::drift(&args),
+        cli::Command::Diff(args) => schema_cmd::diff(&args),
         cli::Command::Rules(args) => {
             print!("{}", render::rules_doc::render(args.format));
             Ok(0)

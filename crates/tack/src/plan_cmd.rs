@@ -100,6 +100,13 @@ pub fn check_syntax(sources: &[Source], parsed: &[tack_sql::ParsedFile]) -> Resu
 }
 
 pub fn run(args: &PlanArgs) -> Result<u8, String> {
+    let config = Config::load(args.target.config.as_deref())?;
+    if !crate::sum::guard(
+        &sources::paths_or_default(&args.paths, &config),
+        "tack plan",
+    )? {
+        return Ok(1);
+    }
     let planned = prepare(args)?;
     let refused = planned
         .migrations

@@ -10,16 +10,7 @@ use tack_sql::ParsedFile;
 /// The migration files named by `paths` (default: tack.toml's `migrations`, else
 /// `migrations/`), read.
 pub fn load(paths: &[String], config: &Config) -> Result<Vec<Source>, String> {
-    let paths = if paths.is_empty() {
-        vec![config
-            .migrations
-            .clone()
-            .unwrap_or_else(|| "migrations".into())
-            .display()
-            .to_string()]
-    } else {
-        paths.to_vec()
-    };
+    let paths = paths_or_default(paths, config);
     let inputs = files::collect(&paths)?;
     if inputs.is_empty() {
         return Err(format!(
@@ -28,6 +19,15 @@ pub fn load(paths: &[String], config: &Config) -> Result<Vec<Source>, String> {
         ));
     }
     read_all(&inputs)
+}
+
+/// `paths`, or the configured migrations directory when none are given.
+pub fn paths_or_default(paths: &[String], config: &Config) -> Vec<String> {
+    if paths.is_empty() {
+        vec![config.migrations_dir().display().to_string()]
+    } else {
+        paths.to_vec()
+    }
 }
 
 pub struct Source {

@@ -38,11 +38,7 @@ pub fn resolve(args: &TargetOptions, config: &Config) -> Result<Target, String> 
     let url = if args.offline {
         None
     } else {
-        match args.database_url.as_deref() {
-            Some(u) if !u.is_empty() => Some(u.to_owned()),
-            _ if PG_VARS.iter().any(|v| std::env::var_os(v).is_some()) => Some(String::new()),
-            _ => None,
-        }
+        config.database_url(args.database_url.as_deref())
     };
 
     if let Some(url) = url {

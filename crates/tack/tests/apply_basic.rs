@@ -152,7 +152,7 @@ fn basic(db: tack_testkit::TestDatabase) {
     let out = project.tack(db.url(), &["status"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let human = text(&out.stdout);
-    assert!(human.contains("V1__token.sql  done"), "{human}");
+    assert!(human.contains("V1__token.sql  applied"), "{human}");
     assert!(human.contains("7/7"), "{human}");
     assert!(human.contains("run: none in progress"), "{human}");
     let out = project.tack(db.url(), &["status", "--format", "json"]);

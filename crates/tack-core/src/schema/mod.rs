@@ -6,7 +6,7 @@
 pub mod diff;
 pub mod model;
 
-pub use diff::{diff, Difference, DiffKind, ObjectKind};
+pub use diff::{diff, DiffKind, Difference, ObjectKind};
 pub use model::SchemaModel;
 
 use sha2::{Digest, Sha256};

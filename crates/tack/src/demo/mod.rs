@@ -284,6 +284,8 @@ fn write_migration(base: &Path) -> Result<PathBuf, String> {
     let config = dir.join("tack.toml");
     std::fs::write(&config, "# tack demo: defaults only\n")
         .map_err(|e| format!("could not write {}: {e}", config.display()))?;
+    // As `tack init` projects have (else apply warns that the files are unprotected).
+    crate::sum::write(&dir)?;
     Ok(dir)
 }
 

@@ -1,0 +1,110 @@
+//! What `tack apply` records about each run of a migration, and the apply-order check shared by
+//! `tack apply` and `tack status`.
+
+/// This tack's version, recorded with every migration it runs.
+pub const TACK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The client's host name, for `applied_by` (`role@host`; the database adds the role).
+pub fn client_host() -> String {
+    tack_cluster::sys::host_name().unwrap_or_else(|| "unknown-host".to_owned())
+}
+
+/// A pending migration that sorts before one that already ran here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfOrder {
+    pub pending: String,
+    /// The last migration that ran (or started) here, which it sorts before.
+    pub after: String,
+    /// Whether `after` is done (else it started: failed or interrupted).
+    pub after_done: bool,
+}
+
+/// The pending migrations (never recorded) that sort before one that ran here, given the file
+/// names in apply order. Such a migration typically comes from merging a branch whose migration
+/// is older than one deployed meanwhile: running it now applies the migrations in another order
+/// on this database than on a fresh one. A migration that only started counts as run: some of
+/// its steps are in the schema already.
+pub fn out_of_order(names: &[String], recorded: impl Fn(&str) -> Recorded) -> Vec<OutOfOrder> {
+    let Some(last) = names.iter().rposition(|n| recorded(n) != Recorded::Never) else {
+        return Vec::new();
+    };
+    let after_done = recorded(&names[last]) == Recorded::Applied;
+    names[..last]
+        .iter()
+        .filter(|n| recorded(n) == Recorded::Never)
+        .map(|n| OutOfOrder {
+            pending: n.clone(),
+            after: names[last].clone(),
+            after_done,
+        })
+        .collect()
+}
+
+/// What the state store knows of a migration, for [`out_of_order`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    Never,
+    /// Started, not done (running, failed or interrupted).
+    Unfinished,
+    Applied,
+}
+
+/// The message `tack apply` refuses with.
+pub fn out_of_order_message(o: &[OutOfOrder]) -> String {
+    let mut out = String::new();
+    for x in o {
+        out.push_str(&format!(
+            "\n  {} is pending but sorts before {}, which {}",
+            x.pending,
+            x.after,
+            if x.after_done {
+                "is already applied"
+            } else {
+                "has already started here"
+            }
+        ));
+    }
+    let first = o.first().map(|x| x.pending.as_str()).unwrap_or("it");
+    let last = o.first().map(|x| x.after.as_str()).unwrap_or("it");
+    format!(
+        "nothing was run: pending migrations sort before applied ones (out of order — typically \
+         two branches each added a migration and one was deployed before the merge):{out}\n\
+         Rename {first} so it sorts after {last} (then `tack sum`), or, if it does not depend on \
+         the order, run again with --allow-out-of-order."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_never_recorded_migrations_before_an_applied_one() {
+        let names: Vec<String> = ["V1__a.sql", "V2__b.sql", "V3__c.sql", "V4__d.sql"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rec = |n: &str| match n {
+            "V1__a.sql" | "V3__c.sql" => Recorded::Applied,
+            _ => Recorded::Never,
+        };
+        assert_eq!(
+            out_of_order(&names, rec),
+            vec![OutOfOrder {
+                pending: "V2__b.sql".into(),
+                after: "V3__c.sql".into(),
+                after_done: true,
+            }]
+        );
+        // A failed or interrupted migration ran in part: it counts.
+        let rec = |n: &str| match n {
+            "V1__a.sql" => Recorded::Applied,
+            "V3__c.sql" => Recorded::Unfinished,
+            _ => Recorded::Never,
+        };
+        let late = out_of_order(&names, rec);
+        assert_eq!(late.len(), 1);
+        assert!(!late[0].after_done);
+        assert!(out_of_order(&names, |_| Recorded::Never).is_empty());
+    }
+}

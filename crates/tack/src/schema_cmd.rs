@@ -1,0 +1,578 @@
+//! `tack drift` and `tack diff`: the live schema against the schema it should have.
+//!
+//! Both sides of every comparison are read by the same introspection. The expected schema of
+//! `drift` is built by replaying the migrations the target records as applied (same files, same
+//! checksums, in apply order) on a scratch database, or by loading a declarative schema there;
+//! `diff` loads the desired schema the same way and writes the SQL that takes the live schema to
+//! it as a new migration file, which then goes through `lint` and `plan` like any other.
+
+use crate::apply_cmd::{runtime, shown, target_url};
+use crate::cli::{DiffArgs, DriftArgs, PlanFormat};
+use crate::config::Config;
+use crate::files;
+use crate::plan_cmd::migration_name;
+use crate::report::SourceFile;
+use crate::sources::{self, Source};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use tack_core::schema::{self, DiffKind, Difference, SchemaModel};
+
+/// What the live schema was compared with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Expected {
+    /// `migrations` (replayed) or `schema` (declarative).
+    pub source: &'static str,
+    /// The files that built it, in order.
+    pub files: Vec<String>,
+    /// Things the reader should know (a migration in progress, no history yet).
+    pub notes: Vec<String>,
+}
+
+/// The result of a drift check.
+#[derive(Debug, Serialize)]
+pub struct DriftReport {
+    pub drift: bool,
+    pub target: String,
+    pub expected: Expected,
+    pub differences: Vec<Difference>,
+    /// The live schema's fingerprint.
+    pub fingerprint: String,
+}
+
+/// The migrations recorded as applied, matched with their files, in apply order. Errors when an
+/// applied migration's file is missing or changed: the expected schema cannot be built then.
+async fn applied_files<'a>(
+    client: &tokio_postgres::Client,
+    sources: &'a [Source],
+    notes: &mut Vec<String>,
+) -> Result<Vec<&'a Source>, String> {
+    let state = tack_postgres::state::report(client)
+        .await
+        .map_err(|e| format!("reading tack's history: {}", tack_postgres::describe(&e)))?;
+    if !state.initialized {
+        notes.push(
+            "no migrations recorded yet (no `tack` schema): the expected schema is empty"
+                .to_owned(),
+        );
+        return Ok(Vec::new());
+    }
+    let mut applied = Vec::new();
+    for record in &state.migrations {
+        let source = sources
+            .iter()
+            .find(|s| migration_name(&s.file.name) == record.name);
+        match record.status {
+            tack_exec::Status::Done => {}
+            other => {
+                notes.push(format!(
+                    "migration {} is {}: its partial effects show as drift until it finishes \
+                     (`tack apply` resumes it)",
+                    record.name,
+                    other.as_str()
+                ));
+                continue;
+            }
+        }
+        let Some(source) = source else {
+            return Err(format!(
+                "migration {} is recorded as applied but no file of that name is among the \
+                 migrations read; restore it (e.g. from version control) or point tack at the \
+                 right directory",
+                record.name
+            ));
+        };
+        if crate::apply_cmd::checksum(&source.file.text) != record.checksum {
+            return Err(format!(
+                "{}: changed since it was applied (checksum {} recorded, {} now); the expected \
+                 schema cannot be rebuilt from it — revert the edit and put the change in a new \
+                 migration",
+                source.file.name,
+                short(&record.checksum),
+                short(&crate::apply_cmd::checksum(&source.file.text))
+            ));
+        }
+        applied.push(source);
+    }
+    // Replay in apply order (the order the files sort in), not in the order they were recorded.
+    applied.sort_by_key(|s| {
+        sources
+            .iter()
+            .position(|x| std::ptr::eq(x, *s))
+            .unwrap_or(usize::MAX)
+    });
+    Ok(applied)
+}
+
+fn short(sum: &str) -> &str {
+    sum.get(..12).unwrap_or(sum)
+}
+
+/// Reads declarative schema files (a file, or a directory's .sql files in natural order).
+fn schema_files(paths: &[String]) -> Result<Vec<Source>, String> {
+    let inputs = files::collect(paths)?;
+    if inputs.is_empty() {
+        return Err(format!("no .sql files found in {}", paths.join(", ")));
+    }
+    let read = sources::read_all(&inputs)?;
+    for s in &read {
+        if let Some(at) = s.invalid_utf8_at {
+            let (line, col) = s.file.position(at);
+            return Err(format!("{}:{line}:{col}: not valid UTF-8", s.file.name));
+        }
+    }
+    Ok(read)
+}
+
+/// Bump when the model or the introspection changes what a cached schema would contain.
+const CACHE_FORMAT: u32 = 1;
+
+/// The cache key of an expected schema: what determines it — the files replayed (names and
+/// contents, in order), the server version that deparsed it, and the model's format.
+fn cache_key(server_version: &str, files: &[&SourceFile]) -> String {
+    let mut text = format!(
+        "tack {} format {CACHE_FORMAT}\nserver {server_version}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for f in files {
+        let _ = writeln!(
+            text,
+            "{} {}",
+            migration_name(&f.name),
+            crate::apply_cmd::checksum(&f.text)
+        );
+    }
+    crate::apply_cmd::checksum(&text)
+}
+
+/// `$XDG_CACHE_HOME/tack/expected` (else `~/.cache/tack/expected`).
+fn cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("tack").join("expected"))
+}
+
+/// A cached expected schema. Building one replays every migration on a scratch database (a
+/// minute for thousands of tables); the result depends only on the key, so it is kept.
+fn cache_read(key: &str) -> Option<SchemaModel> {
+    let text = std::fs::read_to_string(cache_dir()?.join(format!("{key}.json"))).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Best effort: a cache that cannot be written only costs time.
+fn cache_write(key: &str, model: &SchemaModel) {
+    let Some(dir) = cache_dir() else { return };
+    let Ok(json) = serde_json::to_vec(model) else {
+        return;
+    };
+    let tmp = dir.join(format!("{key}.json.{}", std::process::id()));
+    if std::fs::create_dir_all(&dir).is_ok() && std::fs::write(&tmp, json).is_ok() {
+        let _ = std::fs::rename(&tmp, dir.join(format!("{key}.json")));
+    }
+}
+
+/// Compares the target's live schema with the expected one. `schema_paths` empty: the applied
+/// migrations among `sources` replayed; else the declarative schema in those paths.
+pub async fn check(
+    url: &str,
+    dev_url: Option<&str>,
+    sources: &[Source],
+    schema_paths: &[String],
+    use_cache: bool,
+) -> Result<DriftReport, String> {
+    let conn = tack_postgres::connect(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let live = tack_postgres::introspect(conn.client())
+        .await
+        .map_err(|e| {
+            format!(
+                "reading the schema of {}: {}",
+                shown(url),
+                tack_postgres::describe(&e)
+            )
+        })?;
+    let mut notes = Vec::new();
+    let declarative;
+    let (kind, files): (&'static str, Vec<&SourceFile>) = if schema_paths.is_empty() {
+        let applied = applied_files(conn.client(), sources, &mut notes).await?;
+        ("migrations", applied.into_iter().map(|s| &s.file).collect())
+    } else {
+        declarative = schema_files(schema_paths)?;
+        ("schema", declarative.iter().map(|s| &s.file).collect())
+    };
+    let scratch_url = dev_url.unwrap_or(url);
+    let key = if kind == "migrations" && use_cache {
+        let version = match dev_url {
+            Some(dev) => tack_postgres::connect(dev)
+                .await
+                .map_err(|e| e.to_string())?
+                .server_version()
+                .await
+                .map_err(|e| e.to_string())?,
+            None => conn.server_version().await.map_err(|e| e.to_string())?,
+        };
+        Some(cache_key(&version.to_string(), &files))
+    } else {
+        None
+    };
+    drop(conn);
+    let cached = key.as_deref().and_then(cache_read);
+    let expected = match cached {
+        Some(model) => {
+            notes.push(
+                "expected schema read from the local cache (`--no-cache` rebuilds it)".to_owned(),
+            );
+            model
+        }
+        None => {
+            let model = crate::scratch::schema_of(scratch_url, &files).await?;
+            if let Some(key) = &key {
+                cache_write(key, &model);
+            }
+            model
+        }
+    };
+    let differences = schema::diff(&live, &expected);
+    Ok(DriftReport {
+        drift: !differences.is_empty(),
+        target: shown(url),
+        expected: Expected {
+            source: kind,
+            files: files.iter().map(|f| f.name.clone()).collect(),
+            notes,
+        },
+        differences,
+        fingerprint: schema::fingerprint(&live),
+    })
+}
+
+/// How a difference reads when `from` is the database and `to` what it should be.
+fn wording(d: &Difference, from: &str, to: &str) -> String {
+    match d.diff {
+        DiffKind::Missing => format!("in {to}, missing from {from}"),
+        DiffKind::Extra => format!("in {from}, not in {to}"),
+        DiffKind::Changed => format!("differs from {to}"),
+    }
+}
+
+fn kind_name(d: &Difference) -> String {
+    serde_json::to_value(d.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
+}
+
+/// The human rendering of a drift report.
+pub fn render_drift(report: &DriftReport) -> String {
+    let mut out = String::new();
+    let basis = match report.expected.source {
+        "migrations" => format!(
+            "the {} applied migration(s) replayed on a scratch database",
+            report.expected.files.len()
+        ),
+        _ => format!("the schema in {}", report.expected.files.join(", ")),
+    };
+    for note in &report.expected.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    if !report.drift {
+        let _ = writeln!(
+            out,
+            "no drift: {} matches {basis} (fingerprint {})",
+            report.target,
+            short(&report.fingerprint)
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "drift: {} difference(s) between {} and {basis}\n",
+        report.differences.len(),
+        report.target
+    );
+    for d in &report.differences {
+        let _ = writeln!(
+            out,
+            "{} {}: {}",
+            kind_name(d),
+            d.object,
+            wording(d, "the database", "the expected schema")
+        );
+        for line in d.detail.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+        if !d.sql.is_empty() {
+            let _ = writeln!(out, "  reconcile with:");
+            for sql in &d.sql {
+                for line in sql.lines() {
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The migration files `paths` name (default: tack.toml's `migrations`), or none when that
+/// default directory does not exist (a database with no migrations yet).
+fn migration_sources(paths: &[String], config: &Config) -> Result<Vec<Source>, String> {
+    if paths.is_empty() {
+        let dir = config
+            .migrations
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("migrations"));
+        if !dir.exists() {
+            return Ok(Vec::new());
+        }
+    }
+    match sources::load(paths, config) {
+        Ok(s) => Ok(s),
+        Err(e) if paths.is_empty() && e.starts_with("no migration files") => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `tack drift`.
+pub fn drift(args: &DriftArgs) -> Result<u8, String> {
+    let config = Config::load(None)?;
+    let url = target_url(args.database_url.as_deref(), "tack drift")?;
+    let sources = if args.schema.is_empty() {
+        migration_sources(&args.paths, &config)?
+    } else {
+        Vec::new()
+    };
+    let rt = runtime()?;
+    let report = rt.block_on(check(
+        &url,
+        args.dev.dev_url.as_deref(),
+        &sources,
+        &args.schema,
+        !args.no_cache,
+    ))?;
+    match args.format {
+        PlanFormat::Human => print!("{}", render_drift(&report)),
+        PlanFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        ),
+    }
+    Ok(u8::from(report.drift))
+}
+
+/// The SQL text of a generated migration.
+fn migration_text(differences: &[Difference], from: &str, to: &[String]) -> String {
+    let mut out = format!(
+        "-- Generated by `tack diff`: takes {from} to the schema in {}.\n\
+         -- Review it, then `tack lint` and `tack plan` it like any other migration.\n",
+        to.join(", ")
+    );
+    for d in differences {
+        let _ = write!(
+            out,
+            "\n-- {} {}: {}\n",
+            kind_name(d),
+            d.object,
+            wording(d, "the database", "the desired schema")
+        );
+        for sql in &d.sql {
+            out.push_str(sql.trim_end().trim_end_matches(';'));
+            out.push_str(";\n");
+        }
+    }
+    out
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The next migration's file name in `existing`'s naming convention: Flyway `V<n>__`,
+/// `<UTC timestamp>_`, or zero-padded `NNNN_` (golang-migrate's `.up.sql` kept); Flyway for an
+/// empty directory.
+fn next_file_name(existing: &[String], name: &str, now_secs: i64) -> String {
+    let leading_digits =
+        |s: &str| -> String { s.chars().take_while(char::is_ascii_digit).collect() };
+    let flyway: Vec<u64> = existing
+        .iter()
+        .filter_map(|f| f.strip_prefix('V').or_else(|| f.strip_prefix('v')))
+        .filter(|rest| rest.contains("__"))
+        .filter_map(|rest| leading_digits(rest).parse().ok())
+        .collect();
+    if !flyway.is_empty() || existing.is_empty() {
+        let next = flyway.iter().max().copied().unwrap_or(0) + 1;
+        return format!("V{next}__{name}.sql");
+    }
+    let numbered: Vec<(String, bool)> = existing
+        .iter()
+        .filter_map(|f| {
+            let d = leading_digits(f);
+            (!d.is_empty() && f[d.len()..].starts_with('_')).then(|| (d, f.ends_with(".up.sql")))
+        })
+        .collect();
+    let ext = if numbered.iter().any(|(_, up)| *up) {
+        ".up.sql"
+    } else {
+        ".sql"
+    };
+    if numbered.iter().any(|(d, _)| d.len() == 14) {
+        let (y, mo, d) = civil_from_days(now_secs.div_euclid(86_400));
+        let s = now_secs.rem_euclid(86_400);
+        return format!(
+            "{y:04}{mo:02}{d:02}{:02}{:02}{:02}_{name}{ext}",
+            s / 3600,
+            s % 3600 / 60,
+            s % 60
+        );
+    }
+    match numbered
+        .iter()
+        .max_by_key(|(d, _)| d.parse::<u64>().unwrap_or(0))
+    {
+        Some((d, _)) => {
+            let next = d.parse::<u64>().unwrap_or(0) + 1;
+            format!("{next:0width$}_{name}{ext}", width = d.len())
+        }
+        None => format!("V1__{name}.sql"),
+    }
+}
+
+fn sql_files_in(dir: &Path) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
+        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".sql") && !name.ends_with(".down.sql") {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// `tack diff --to PATH`.
+pub fn diff(args: &DiffArgs) -> Result<u8, String> {
+    let config = Config::load(None)?;
+    let url = target_url(args.database_url.as_deref(), "tack diff")?;
+    if args.name.is_empty()
+        || !args
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(format!(
+            "--name {:?}: use letters, digits, `_` and `-` (it becomes part of a file name)",
+            args.name
+        ));
+    }
+    let desired_files = schema_files(&args.to)?;
+    let rt = runtime()?;
+    let differences = rt.block_on(async {
+        let conn = tack_postgres::connect(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let current = tack_postgres::introspect(conn.client())
+            .await
+            .map_err(|e| {
+                format!(
+                    "reading the schema of {}: {}",
+                    shown(&url),
+                    tack_postgres::describe(&e)
+                )
+            })?;
+        drop(conn);
+        let files: Vec<&SourceFile> = desired_files.iter().map(|s| &s.file).collect();
+        let desired =
+            crate::scratch::schema_of(args.dev.dev_url.as_deref().unwrap_or(&url), &files).await?;
+        Ok::<_, String>(schema::diff(&current, &desired))
+    })?;
+    if differences.is_empty() {
+        eprintln!(
+            "tack diff: {} already matches {}; nothing written",
+            shown(&url),
+            args.to.join(", ")
+        );
+        return Ok(0);
+    }
+    let text = migration_text(&differences, &shown(&url), &args.to);
+    if args.stdout {
+        print!("{text}");
+        return Ok(0);
+    }
+    let dir = args
+        .out
+        .clone()
+        .or_else(|| config.migrations.clone())
+        .unwrap_or_else(|| PathBuf::from("migrations"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let file = dir.join(next_file_name(&sql_files_in(&dir)?, &args.name, now));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::write(&file, &text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    // A generated migration is added like a hand-written one: the sums follow when the project
+    // keeps them.
+    if dir.join("tack.sum").exists() {
+        crate::sum::write(&dir)?;
+        eprintln!("tack diff: updated {}", dir.join("tack.sum").display());
+    }
+    eprintln!(
+        "tack diff: wrote {} ({} change(s)); next: tack lint {0} && tack plan {0}",
+        file.display(),
+        differences.len()
+    );
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_file_names_follow_the_directory_convention() {
+        let t = 1_764_000_000; // 2025-11-24 16:00:00 UTC
+        assert_eq!(next_file_name(&[], "x", t), "V1__x.sql");
+        assert_eq!(
+            next_file_name(&["V1__a.sql".into(), "V12__b.sql".into()], "x", t),
+            "V13__x.sql"
+        );
+        assert_eq!(
+            next_file_name(&["0007_a.sql".into(), "0009_b.sql".into()], "x", t),
+            "0010_x.sql"
+        );
+        assert_eq!(
+            next_file_name(&["000001_a.up.sql".into()], "x", t),
+            "000002_x.up.sql"
+        );
+        assert_eq!(
+            next_file_name(&["20240101120000_a.sql".into()], "x", t),
+            "20251124160000_x.sql"
+        );
+        assert_eq!(next_file_name(&["init.sql".into()], "x", t), "V1__x.sql");
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(20_416), (2025, 11, 24));
+    }
+}
