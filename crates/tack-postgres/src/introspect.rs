@@ -61,7 +61,10 @@ use tokio_postgres::{Client, Error, Row};
 /// Opens the snapshot and pins the settings the deparsers' output depends on (`is_local` =
 /// true: they end with the transaction, leaving the caller's session as it was). Parallel query
 /// is off: catalog scans are small, workers only add start-up cost, and a schema tool should
-/// not take a production server's parallel workers.
+/// not take a production server's parallel workers. Nested loops are off: the catalog's row
+/// estimates for these joins are far too low (the materialized schema list counts as one row), so
+/// the planner chose a nested loop of every index against every table comment — 4.2 s for
+/// 20,000 indexes and 5,000 comments, against 0.7 s with hash joins.
 const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
     SELECT pg_catalog.set_config('search_path', '', true), \
            pg_catalog.set_config('DateStyle', 'ISO, MDY', true), \
@@ -71,7 +74,8 @@ const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
            pg_catalog.set_config('bytea_output', 'hex', true), \
            pg_catalog.set_config('standard_conforming_strings', 'on', true), \
            pg_catalog.set_config('quote_all_identifiers', 'off', true), \
-           pg_catalog.set_config('max_parallel_workers_per_gather', '0', true)";
+           pg_catalog.set_config('max_parallel_workers_per_gather', '0', true), \
+           pg_catalog.set_config('enable_nestloop', 'off', true)";
 
 // The queries below run with an empty search_path: pg_catalog is searched implicitly (and
 // first), so catalog names need no qualification and no user object can shadow them.

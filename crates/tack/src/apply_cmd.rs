@@ -468,16 +468,23 @@ async fn plan_and_run(
             break;
         }
         // The migration is done and the next has not started: the schema is the one this
-        // migration left.
-        let fingerprint = match tack_postgres::introspect(exec.target().control()).await {
-            Ok(model) => Some(tack_core::schema::fingerprint(&model)),
-            Err(e) => {
-                eprintln!(
-                    "tack apply: warning: could not read the schema after {}: {}",
-                    m.name,
-                    tack_postgres::describe(&e)
-                );
-                None
+        // migration left. A recorded fingerprint vouches for that schema in the drift guard's
+        // fast path, so none is recorded under --allow-drift: the schema the run started from
+        // was not checked and may have drifted, and recording what it left would let the next
+        // run accept that drift without the flag. The next run makes the full check instead.
+        let fingerprint = if args.allow_drift {
+            None
+        } else {
+            match tack_postgres::introspect(exec.target().control()).await {
+                Ok(model) => Some(tack_core::schema::fingerprint(&model)),
+                Err(e) => {
+                    eprintln!(
+                        "tack apply: warning: could not read the schema after {}: {}",
+                        m.name,
+                        tack_postgres::describe(&e)
+                    );
+                    None
+                }
             }
         };
         record_fingerprint(exec, &m.name, fingerprint).await;
@@ -558,17 +565,21 @@ async fn record_fingerprint(
 
 /// `--dry-run`: every statement that would run, in order, with its settings; nothing is run.
 fn dry_run(args: &ApplyArgs, options: &Options, config: &Config) -> Result<u8, String> {
-    let planned = plan_cmd::prepare(&args.plan)?;
-    let major = planned.target.info.version.major;
-    // Connected: leave out what the state store says is applied.
+    // Connected: leave out what the state store says is applied, as apply does (not planned
+    // either: the live catalog already has their effects).
     let mut applied: HashMap<String, String> = HashMap::new();
     let mut started: HashMap<String, bool> = HashMap::new();
-    if planned.target.info.connected {
-        let url = target_url_in(
+    let url = if args.plan.target.offline {
+        None
+    } else {
+        target_url_in(
             config,
             args.plan.target.database_url.as_deref(),
             "tack apply",
-        )?;
+        )
+        .ok()
+    };
+    if let Some(url) = url {
         let rt = runtime()?;
         let recorded = rt.block_on(async {
             let conn = tack_postgres::connect(&url)
@@ -587,6 +598,10 @@ fn dry_run(args: &ApplyArgs, options: &Options, config: &Config) -> Result<u8, S
             }
         }
     }
+    let planned = plan_cmd::prepare_skipping(&args.plan, &|name, text| {
+        applied.get(name) == Some(&checksum(text))
+    })?;
+    let major = planned.target.info.version.major;
     let lock_ms = options.timeouts.lock_timeout.as_millis();
     let stmt_ms = options.timeouts.statement_timeout.as_millis();
     let mut out = String::new();

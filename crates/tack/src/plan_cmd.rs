@@ -25,6 +25,16 @@ pub struct Planned {
 /// Reads, parses and plans the migrations. Syntax errors are errors here: a plan is only made of
 /// statements PostgreSQL accepts.
 pub fn prepare(args: &PlanArgs) -> Result<Planned, String> {
+    prepare_skipping(args, &|_, _| false)
+}
+
+/// Like [`prepare`], but the migrations `skip(name, text)` picks (applied ones, for `apply
+/// --dry-run`) are left out of planning: their effects are in the live catalog already, and
+/// planning them would teach the planner that their tables are new and empty.
+pub fn prepare_skipping(
+    args: &PlanArgs,
+    skip: &dyn Fn(&str, &str) -> bool,
+) -> Result<Planned, String> {
     let config = Config::load(args.target.config.as_deref())?;
     let sources = sources::load(&args.paths, &config)?;
     let parsed = sources::parse_all(&sources);
@@ -44,6 +54,14 @@ pub fn prepare(args: &PlanArgs) -> Result<Planned, String> {
         let text = &source.file.text;
         let statements = statements(source, parsed);
         let name = migration_name(&source.file.name);
+        if skip(&name, text) {
+            migrations.push(MigrationPlan {
+                plan: plan::plan(&name, &[], &mut target.catalog, &options),
+                name,
+                text: text.clone(),
+            });
+            continue;
+        }
         let plan = plan::plan(&name, &statements, &mut target.catalog, &options);
         migrations.push(MigrationPlan {
             name,

@@ -403,7 +403,12 @@ fn status_shows_applied_pending_failed_and_history() {
     assert!(by.contains('@') && !by.ends_with('@'), "{by}");
     assert_eq!(v1["tack_version"], env!("CARGO_PKG_VERSION"));
     assert!(v1["applied_at"].as_str().is_some(), "{v1}");
-    assert_eq!(v1["fingerprint"], Value::Null);
+    // The schema's fingerprint after V1, recorded before V2 started.
+    let fingerprint = v1["fingerprint"].as_str().unwrap();
+    assert!(
+        fingerprint.len() == 64 && fingerprint.chars().all(|c| c.is_ascii_hexdigit()),
+        "{v1}"
+    );
     assert_eq!(v1["file_missing"], false);
     let v2 = migration(&status, "V2__unique.sql");
     assert_eq!(v2["state"], "failed");
