@@ -542,6 +542,15 @@ impl<'a> Ctx<'a> {
     /// Whether a sequence, enum or domain of `from` that `to` no longer has must be dropped early
     /// because an object `to` creates takes its name (relations share one namespace, and tables
     /// and views also make a type of their name).
+    /// The phase that drops `key`: `usual`, or early when a created object takes its name.
+    pub(super) fn drop_phase(&self, key: &str, usual: Phase) -> Phase {
+        if self.name_reused(key) {
+            Phase::DropReusedNames
+        } else {
+            usual
+        }
+    }
+
     pub(super) fn name_reused(&self, key: &str) -> bool {
         let created = |exists_before: bool, exists_after: bool| exists_after && !exists_before;
         created(

@@ -163,11 +163,7 @@ fn create_enum(name: &str, new: &EnumType) -> Vec<String> {
 pub(super) fn enums(ctx: &Ctx, out: &mut Out) {
     for (name, old) in &ctx.from.enums {
         let Some(new) = ctx.to.enums.get(name) else {
-            let phase = if ctx.name_reused(name) {
-                Phase::DropReusedNames
-            } else {
-                Phase::DropEnums
-            };
+            let phase = ctx.drop_phase(name, Phase::DropEnums);
             out.push(
                 phase,
                 0,
@@ -368,11 +364,7 @@ fn create_domain(name: &str, new: &Domain) -> Vec<String> {
 pub(super) fn domains(ctx: &Ctx, out: &mut Out) {
     for (name, old) in &ctx.from.domains {
         let Some(new) = ctx.to.domains.get(name) else {
-            let phase = if ctx.name_reused(name) {
-                Phase::DropReusedNames
-            } else {
-                Phase::DropDomains
-            };
+            let phase = ctx.drop_phase(name, Phase::DropDomains);
             out.push(
                 phase,
                 0,
@@ -568,11 +560,7 @@ pub(super) fn sequences(ctx: &Ctx, out: &mut Out) {
             } else {
                 (format!("DROP SEQUENCE {name}"), EXTRA.to_owned())
             };
-            let phase = if ctx.name_reused(name) {
-                Phase::DropReusedNames
-            } else {
-                Phase::DropSequences
-            };
+            let phase = ctx.drop_phase(name, Phase::DropSequences);
             out.push(
                 phase,
                 0,
