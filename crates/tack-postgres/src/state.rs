@@ -63,12 +63,20 @@ CREATE TABLE IF NOT EXISTS tack.control (
     runner_since timestamptz
 );
 INSERT INTO tack.control (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
-ALTER TABLE tack.migrations
-    ADD COLUMN IF NOT EXISTS version text,
-    ADD COLUMN IF NOT EXISTS duration_ms bigint,
-    ADD COLUMN IF NOT EXISTS applied_by text,
-    ADD COLUMN IF NOT EXISTS tack_version text,
-    ADD COLUMN IF NOT EXISTS fingerprint text;
+-- Upgrades a store from before the history columns. Only when one is missing: ALTER TABLE takes
+-- ACCESS EXCLUSIVE and needs the table's owner even when it adds nothing.
+DO $tack$ BEGIN
+  IF (SELECT count(*) FROM pg_attribute WHERE attrelid = 'tack.migrations'::regclass
+        AND attname IN ('version', 'duration_ms', 'applied_by', 'tack_version', 'fingerprint')
+        AND NOT attisdropped) < 5 THEN
+    ALTER TABLE tack.migrations
+        ADD COLUMN IF NOT EXISTS version text,
+        ADD COLUMN IF NOT EXISTS duration_ms bigint,
+        ADD COLUMN IF NOT EXISTS applied_by text,
+        ADD COLUMN IF NOT EXISTS tack_version text,
+        ADD COLUMN IF NOT EXISTS fingerprint text;
+  END IF;
+END $tack$;
 ";
 
 /// A timestamp column as ISO 8601 text in UTC.

@@ -145,6 +145,23 @@ fn other(node: &N) -> Change {
         N::DropStmt(_) => "DROP",
         N::AlterTableStmt(_) => "ALTER",
         N::TransactionStmt(_) => "transaction control",
+        N::CreateRoleStmt(_) => "CREATE ROLE",
+        N::AlterRoleStmt(_) | N::AlterRoleSetStmt(_) => "ALTER ROLE",
+        N::DropRoleStmt(_) => "DROP ROLE",
+        N::GrantRoleStmt(_) => "GRANT ROLE",
+        N::CreatedbStmt(_) => "CREATE DATABASE",
+        N::AlterDatabaseStmt(_)
+        | N::AlterDatabaseSetStmt(_)
+        | N::AlterDatabaseRefreshCollStmt(_) => "ALTER DATABASE",
+        N::DropdbStmt(_) => "DROP DATABASE",
+        N::CreateTableSpaceStmt(_)
+        | N::DropTableSpaceStmt(_)
+        | N::AlterTableSpaceOptionsStmt(_) => "TABLESPACE",
+        N::AlterSystemStmt(_) => "ALTER SYSTEM",
+        N::CreateSubscriptionStmt(_) | N::AlterSubscriptionStmt(_) | N::DropSubscriptionStmt(_) => {
+            "SUBSCRIPTION"
+        }
+        N::ReassignOwnedStmt(_) => "REASSIGN OWNED",
         _ => "statement",
     };
     Change::Other {

@@ -13,6 +13,31 @@ pub use convert::not_null_check_column;
 use tack_core::lint::Ignore;
 use tack_core::Change;
 
+/// The statements whose effect reaches beyond the database they run in — roles, databases,
+/// tablespaces, subscriptions, server settings — by the tag `Change::Other` names them with.
+const SERVER_WIDE: &[&str] = &[
+    "CREATE ROLE",
+    "ALTER ROLE",
+    "DROP ROLE",
+    "GRANT ROLE",
+    "CREATE DATABASE",
+    "ALTER DATABASE",
+    "DROP DATABASE",
+    "TABLESPACE",
+    "ALTER SYSTEM",
+    "SUBSCRIPTION",
+    "REASSIGN OWNED",
+];
+
+/// Whether a statement acts on the whole server rather than on its database (`CREATE ROLE`,
+/// `ALTER SYSTEM`, …): replaying migrations in a scratch database must not run these.
+pub fn acts_on_server(change: &Change) -> Option<&str> {
+    match change {
+        Change::Other { tag } if SERVER_WIDE.contains(&tag.as_str()) => Some(tag),
+        _ => None,
+    }
+}
+
 /// A statement of a file, placed and understood.
 #[derive(Debug, Clone)]
 pub struct ParsedStatement {

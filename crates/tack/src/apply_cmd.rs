@@ -294,6 +294,14 @@ async fn drift_guard(
     exec: &mut Executor<PgTarget>,
     sources: &[Source],
 ) -> Result<Option<u8>, String> {
+    let major = exec.target().major();
+    if major < 13 {
+        eprintln!(
+            "tack apply: note: the schema is not checked for drift on PostgreSQL {major} \
+             (schema comparison needs 13 or later)"
+        );
+        return Ok(None);
+    }
     let control = exec.target().control();
     let state = tack_postgres::state::report(control)
         .await
@@ -343,11 +351,6 @@ async fn plan_and_run(
     sources: &[Source],
     parsed: &[tack_sql::ParsedFile],
 ) -> Result<u8, String> {
-    if !args.allow_drift {
-        if let Some(code) = drift_guard(args, url, exec, sources).await? {
-            return Ok(code);
-        }
-    }
     // The catalog as it is now, under the run lock.
     let conn = tack_postgres::connect(url)
         .await
@@ -423,6 +426,12 @@ async fn plan_and_run(
         // them back); its new plan only taught the catalog.
         work.push(Work::Run(Migration::from_plan(&name, &sum, &plan)));
     }
+    // After the cheap refusals (changed or out-of-order files), which need no scratch database.
+    if !args.allow_drift {
+        if let Some(code) = drift_guard(args, url, exec, sources).await? {
+            return Ok(code);
+        }
+    }
     if !refused.is_empty() {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
@@ -472,7 +481,7 @@ async fn plan_and_run(
         // fast path, so none is recorded under --allow-drift: the schema the run started from
         // was not checked and may have drifted, and recording what it left would let the next
         // run accept that drift without the flag. The next run makes the full check instead.
-        let fingerprint = if args.allow_drift {
+        let fingerprint = if args.allow_drift || exec.target().major() < 13 {
             None
         } else {
             match tack_postgres::introspect(exec.target().control()).await {

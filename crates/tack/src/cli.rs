@@ -84,6 +84,10 @@ pub struct DriftArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// Configuration file (default: ./tack.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     #[arg(long, value_enum, default_value = "human")]
     pub format: PlanFormat,
 }
@@ -113,6 +117,10 @@ pub struct DiffArgs {
     /// Print the migration on standard output instead of writing a file.
     #[arg(long)]
     pub stdout: bool,
+
+    /// Configuration file (default: ./tack.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `tack status --help`: what the exit code means.

@@ -24,8 +24,14 @@ pub struct OutOfOrder {
 /// is older than one deployed meanwhile: running it now applies the migrations in another order
 /// on this database than on a fresh one. A migration that only started counts as run: some of
 /// its steps are in the schema already.
+///
+/// Flyway's repeatable migrations (`R__name.sql`) sort after every versioned one by design and
+/// are left out: a new versioned migration always sorts before them.
 pub fn out_of_order(names: &[String], recorded: impl Fn(&str) -> Recorded) -> Vec<OutOfOrder> {
-    let Some(last) = names.iter().rposition(|n| recorded(n) != Recorded::Never) else {
+    let Some(last) = names
+        .iter()
+        .rposition(|n| recorded(n) != Recorded::Never && !is_repeatable(n))
+    else {
         return Vec::new();
     };
     let after_done = recorded(&names[last]) == Recorded::Applied;
@@ -38,6 +44,11 @@ pub fn out_of_order(names: &[String], recorded: impl Fn(&str) -> Recorded) -> Ve
             after_done,
         })
         .collect()
+}
+
+/// Flyway's repeatable migration: `R__<description>.sql`.
+fn is_repeatable(name: &str) -> bool {
+    name.starts_with("R__") || name.starts_with("r__")
 }
 
 /// What the state store knows of a migration, for [`out_of_order`].
@@ -106,5 +117,18 @@ mod tests {
         assert_eq!(late.len(), 1);
         assert!(!late[0].after_done);
         assert!(out_of_order(&names, |_| Recorded::Never).is_empty());
+    }
+
+    #[test]
+    fn repeatable_migrations_do_not_make_new_versions_late() {
+        let names: Vec<String> = ["V1__a.sql", "V2__b.sql", "R__views.sql"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rec = |n: &str| match n {
+            "V1__a.sql" | "R__views.sql" => Recorded::Applied,
+            _ => Recorded::Never,
+        };
+        assert!(out_of_order(&names, rec).is_empty());
     }
 }

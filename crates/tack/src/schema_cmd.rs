@@ -6,7 +6,7 @@
 //! `diff` loads the desired schema the same way and writes the SQL that takes the live schema to
 //! it as a new migration file, which then goes through `lint` and `plan` like any other.
 
-use crate::apply_cmd::{runtime, shown, target_url};
+use crate::apply_cmd::{runtime, shown, target_url_in};
 use crate::cli::{DiffArgs, DriftArgs, PlanFormat};
 use crate::config::Config;
 use crate::files;
@@ -124,14 +124,50 @@ fn schema_files(paths: &[String]) -> Result<Vec<Source>, String> {
     Ok(read)
 }
 
+/// The server's version and the extension versions it offers (`CREATE EXTENSION` without
+/// `VERSION` installs the default one, so the replayed schema depends on them).
+async fn server_identity(
+    conn: &tack_postgres::Connection,
+) -> Result<(tack_core::Version, String), String> {
+    let version = conn.server_version().await.map_err(|e| e.to_string())?;
+    let row = conn
+        .client()
+        .query_one(
+            "SELECT coalesce(string_agg(name || ' ' || coalesce(default_version, ''), ', ' \
+             ORDER BY name), '') FROM pg_available_extensions",
+            &[],
+        )
+        .await
+        .map_err(|e| {
+            format!(
+                "reading the extensions of {}: {}",
+                conn.target(),
+                tack_postgres::describe(&e)
+            )
+        })?;
+    let extensions: String = row.try_get(0).map_err(|e| e.to_string())?;
+    Ok((version, extensions))
+}
+
+/// Introspection reads catalog columns of PostgreSQL 13 and later.
+fn require_introspection(version: tack_core::Version, server: &str) -> Result<(), String> {
+    if version.major < 13 {
+        return Err(format!(
+            "{server} runs PostgreSQL {version}; schema comparison needs 13 or later"
+        ));
+    }
+    Ok(())
+}
+
 /// Bump when the model or the introspection changes what a cached schema would contain.
 const CACHE_FORMAT: u32 = 1;
 
 /// The cache key of an expected schema: what determines it — the files replayed (names and
-/// contents, in order), the server version that deparsed it, and the model's format.
-fn cache_key(server_version: &str, files: &[&SourceFile]) -> String {
+/// contents, in order), the server version that deparsed it, the extension versions it would
+/// install, and the model's format.
+fn cache_key(server_version: &str, extensions: &str, files: &[&SourceFile]) -> String {
     let mut text = format!(
-        "tack {} format {CACHE_FORMAT}\nserver {server_version}\n",
+        "tack {} format {CACHE_FORMAT}\nserver {server_version}\nextensions {extensions}\n",
         env!("CARGO_PKG_VERSION")
     );
     for f in files {
@@ -185,6 +221,8 @@ pub async fn check(
     let conn = tack_postgres::connect(url)
         .await
         .map_err(|e| e.to_string())?;
+    let (target_version, target_extensions) = server_identity(&conn).await?;
+    require_introspection(target_version, &shown(url))?;
     let live = tack_postgres::introspect(conn.client())
         .await
         .map_err(|e| {
@@ -204,20 +242,28 @@ pub async fn check(
         ("schema", declarative.iter().map(|s| &s.file).collect())
     };
     let scratch_url = dev_url.unwrap_or(url);
-    let key = if kind == "migrations" && use_cache {
-        let version = match dev_url {
-            Some(dev) => tack_postgres::connect(dev)
+    let (scratch_version, scratch_extensions) = match dev_url {
+        Some(dev) => {
+            let dev_conn = tack_postgres::connect(dev)
                 .await
-                .map_err(|e| e.to_string())?
-                .server_version()
-                .await
-                .map_err(|e| e.to_string())?,
-            None => conn.server_version().await.map_err(|e| e.to_string())?,
-        };
-        Some(cache_key(&version.to_string(), &files))
-    } else {
-        None
+                .map_err(|e| e.to_string())?;
+            let identity = server_identity(&dev_conn).await?;
+            require_introspection(identity.0, &shown(dev))?;
+            if identity.0.major != target_version.major {
+                return Err(format!(
+                    "--dev-url runs PostgreSQL {}, the target {}: PostgreSQL writes view, \
+                     function and constraint definitions differently across major versions, so \
+                     the comparison would report differences that are not there; give a dev \
+                     server of the target's major version",
+                    identity.0, target_version
+                ));
+            }
+            identity
+        }
+        None => (target_version, target_extensions),
     };
+    let key = (kind == "migrations" && use_cache)
+        .then(|| cache_key(&scratch_version.to_string(), &scratch_extensions, &files));
     drop(conn);
     let cached = key.as_deref().and_then(cache_read);
     let expected = match cached {
@@ -228,10 +274,11 @@ pub async fn check(
             model
         }
         None => {
-            let model = crate::scratch::schema_of(scratch_url, &files).await?;
+            let (model, skipped) = crate::scratch::schema_of(scratch_url, &files).await?;
             if let Some(key) = &key {
                 cache_write(key, &model);
             }
+            notes.extend(skipped);
             model
         }
     };
@@ -338,8 +385,8 @@ fn migration_sources(paths: &[String], config: &Config) -> Result<Vec<Source>, S
 
 /// `tack drift`.
 pub fn drift(args: &DriftArgs) -> Result<u8, String> {
-    let config = Config::load(None)?;
-    let url = target_url(args.database_url.as_deref(), "tack drift")?;
+    let config = Config::load(args.config.as_deref())?;
+    let url = target_url_in(&config, args.database_url.as_deref(), "tack drift")?;
     let sources = if args.schema.is_empty() {
         migration_sources(&args.paths, &config)?
     } else {
@@ -371,11 +418,23 @@ fn migration_text(differences: &[Difference], from: &str, to: &[String]) -> Stri
         to.join(", ")
     );
     for d in differences {
+        // An identifier may hold a line break; in a `--` comment it would end the comment and
+        // turn the rest of the name into SQL.
+        let object: String = d
+            .object
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
         let _ = write!(
             out,
-            "\n-- {} {}: {}\n",
+            "\n-- {} {object}: {}\n",
             kind_name(d),
-            d.object,
             wording(d, "the database", "the desired schema")
         );
         for sql in &d.sql {
@@ -450,27 +509,25 @@ fn next_file_name(existing: &[String], name: &str, now_secs: i64) -> String {
     }
 }
 
+/// The names of the migrations in `dir`, found as every command finds them (subdirectories
+/// included), so the new file sorts after all of them.
 fn sql_files_in(dir: &Path) -> Result<Vec<String>, String> {
-    let mut names = Vec::new();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
-        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".sql") && !name.ends_with(".down.sql") {
-            names.push(name);
-        }
+    if !dir.exists() {
+        return Ok(Vec::new());
     }
-    Ok(names)
+    Ok(files::collect(&[dir.display().to_string()])?
+        .iter()
+        .filter_map(|input| match input {
+            files::Input::File(path) => path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            files::Input::Stdin => None,
+        })
+        .collect())
 }
 
 /// `tack diff --to PATH`.
 pub fn diff(args: &DiffArgs) -> Result<u8, String> {
-    let config = Config::load(None)?;
-    let url = target_url(args.database_url.as_deref(), "tack diff")?;
+    let config = Config::load(args.config.as_deref())?;
+    let url = target_url_in(&config, args.database_url.as_deref(), "tack diff")?;
     if args.name.is_empty()
         || !args
             .name
@@ -499,8 +556,11 @@ pub fn diff(args: &DiffArgs) -> Result<u8, String> {
             })?;
         drop(conn);
         let files: Vec<&SourceFile> = desired_files.iter().map(|s| &s.file).collect();
-        let desired =
+        let (desired, skipped) =
             crate::scratch::schema_of(args.dev.dev_url.as_deref().unwrap_or(&url), &files).await?;
+        for note in skipped {
+            eprintln!("tack diff: note: {note}");
+        }
         Ok::<_, String>(schema::diff(&current, &desired))
     })?;
     if differences.is_empty() {
@@ -525,14 +585,36 @@ pub fn diff(args: &DiffArgs) -> Result<u8, String> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
+    // The sums follow the new file only when they matched the directory before: rewriting them
+    // otherwise would also accept whatever else changed there (an edited applied migration).
+    let sums_matched = matches!(crate::sum::verify(&dir)?, crate::sum::Verdict::Matches(_));
     let file = dir.join(next_file_name(&sql_files_in(&dir)?, &args.name, now));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    std::fs::write(&file, &text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    // A generated migration is added like a hand-written one: the sums follow when the project
-    // keeps them.
-    if dir.join("tack.sum").exists() {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&file)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .map_err(|e| {
+            format!(
+                "cannot write {}: {e}{}",
+                file.display(),
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    " (give another --name, or move the existing file)"
+                } else {
+                    ""
+                }
+            )
+        })?;
+    if sums_matched {
         crate::sum::write(&dir)?;
         eprintln!("tack diff: updated {}", dir.join("tack.sum").display());
+    } else if dir.join("tack.sum").exists() {
+        eprintln!(
+            "tack diff: {} did not match the directory before this file was added; left as it \
+             was (`tack sum --check` says why)",
+            dir.join("tack.sum").display()
+        );
     }
     eprintln!(
         "tack diff: wrote {} ({} change(s)); next: tack lint {0} && tack plan {0}",

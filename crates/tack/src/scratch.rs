@@ -54,8 +54,14 @@ impl Scratch {
         let conn = match options.connect().await {
             Ok(c) => c,
             Err(e) => {
-                let _ = drop_database(&admin, &name).await;
-                return Err(e.to_string());
+                let dropped = drop_database(&admin, &name).await;
+                return Err(format!(
+                    "created the scratch database {name} but could not connect to it: {e}{}",
+                    match dropped {
+                        Ok(()) => " (it was dropped again)".to_owned(),
+                        Err(d) => format!("; {d}"),
+                    }
+                ));
             }
         };
         Ok(Scratch { admin, conn, name })
@@ -64,13 +70,33 @@ impl Scratch {
     /// Runs a SQL file one statement at a time (so `CREATE INDEX CONCURRENTLY` and explicit
     /// transactions work as they do for a migration runner). A failing statement is reported
     /// with its file:line:col.
-    pub async fn run_file(&self, file: &SourceFile) -> Result<(), String> {
+    ///
+    /// Statements that act on the whole server (`CREATE ROLE`, `ALTER SYSTEM`, `CREATE
+    /// DATABASE`, …) are skipped: the scratch database may share its server with production,
+    /// and none of them is part of the schema model. So are `GRANT`/`REVOKE` (privileges are
+    /// not in the model either, and their roles need not exist on a `--dev-url` server).
+    /// Returns a note per skipped statement.
+    pub async fn run_file(&self, file: &SourceFile) -> Result<Vec<String>, String> {
         let parsed = tack_sql::parse(&file.text);
         if let Some(e) = parsed.errors.first() {
             let (line, col) = file.position(e.offset);
             return Err(format!("{}:{line}:{col}: {}", file.name, e.message));
         }
+        let mut skipped = Vec::new();
         for statement in &parsed.statements {
+            let skip = match &statement.change {
+                tack_core::Change::Other { tag } if tag == "GRANT" => Some("GRANT"),
+                change => tack_sql::acts_on_server(change),
+            };
+            if let Some(tag) = skip {
+                let (line, col) = file.position(statement.offset);
+                skipped.push(format!(
+                    "{}:{line}:{col}: {tag} not replayed in the scratch database (it is not \
+                     part of the schema compared)",
+                    file.name
+                ));
+                continue;
+            }
             let sql = &file.text[statement.offset..statement.offset + statement.len];
             if let Err(e) = self.conn.client().batch_execute(sql).await {
                 let (line, col) = file.position(statement.offset);
@@ -81,14 +107,19 @@ impl Scratch {
                 ));
             }
         }
-        Ok(())
+        Ok(skipped)
     }
 
     /// The scratch database's schema.
     pub async fn introspect(&self) -> Result<SchemaModel, String> {
         tack_postgres::introspect(self.conn.client())
             .await
-            .map_err(|e| format!("reading the scratch database's schema: {e}"))
+            .map_err(|e| {
+                format!(
+                    "reading the scratch database's schema: {}",
+                    tack_postgres::describe(&e)
+                )
+            })
     }
 
     /// Drops the database (also when the caller failed: call it on every path).
@@ -116,14 +147,18 @@ async fn drop_database(admin: &Connection, name: &str) -> Result<(), String> {
 }
 
 /// Builds a schema on a fresh scratch database from `files` (run in order), reads it, and drops
-/// the database.
-pub async fn schema_of(url: &str, files: &[&SourceFile]) -> Result<SchemaModel, String> {
+/// the database. Also returns the notes of statements not replayed.
+pub async fn schema_of(
+    url: &str,
+    files: &[&SourceFile],
+) -> Result<(SchemaModel, Vec<String>), String> {
     let scratch = Scratch::create(url).await?;
     let result = async {
+        let mut notes = Vec::new();
         for file in files {
-            scratch.run_file(file).await?;
+            notes.extend(scratch.run_file(file).await?);
         }
-        scratch.introspect().await
+        Ok::<_, String>((scratch.introspect().await?, notes))
     }
     .await;
     let dropped = scratch.drop().await;

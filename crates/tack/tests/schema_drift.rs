@@ -1003,3 +1003,44 @@ fn scratch_databases_are_dropped_when_the_schema_fails_to_load() {
         "SELECT to_regclass('public.t') IS NOT NULL"
     ));
 }
+
+/// Replaying a schema in a scratch database never runs what acts on the whole server (the scratch
+/// database may share it with production): roles, `ALTER SYSTEM`, grants are skipped and said.
+#[test]
+fn statements_that_act_on_the_server_are_not_replayed() {
+    let db = tack_testkit::database();
+    let mut c = db.connect();
+    c.batch_execute("CREATE TABLE t (id int PRIMARY KEY)")
+        .unwrap();
+    let project = Project::new(&[]);
+    let schema = project.path().join("schema.sql");
+    write(
+        &schema,
+        "CREATE TABLE t (id int PRIMARY KEY);\n\
+         CREATE ROLE tack_never_created_role;\n\
+         GRANT SELECT ON t TO tack_never_created_role;\n\
+         ALTER SYSTEM SET work_mem = '7777kB';\n",
+    );
+    let out = tack(
+        &project,
+        db.url(),
+        &["drift", "--schema", schema.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = text(&out.stdout);
+    for skipped in ["CREATE ROLE", "GRANT", "ALTER SYSTEM"] {
+        assert!(
+            stdout.contains(&format!("{skipped} not replayed in the scratch database")),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.contains("no drift"), "{stdout}");
+    assert!(!scalar_bool(
+        &mut c,
+        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tack_never_created_role')"
+    ));
+    assert!(!scalar_bool(
+        &mut c,
+        "SELECT EXISTS (SELECT 1 FROM pg_file_settings WHERE name = 'work_mem' AND setting = '7777kB')"
+    ));
+}

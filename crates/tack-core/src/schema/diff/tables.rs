@@ -243,7 +243,9 @@ fn partition_membership(ctx: &Ctx, out: &mut Out, key: &str, old: &Table, new: &
             DiffKind::Changed,
             format!(
                 "{line}
-once detached, the table keeps its own copies of the parent's indexes                  and key, check and foreign key constraints, under names PostgreSQL chose: diff                  again after this has run to reconcile those"
+once detached, the table keeps its own copies of the parent's indexes and key, \
+                 check and foreign key constraints, under names PostgreSQL chose: diff again \
+                 after this has run to reconcile those"
             ),
             vec![format!("ALTER TABLE {} DETACH PARTITION {key}", of.parent)],
         );
