@@ -622,6 +622,7 @@ fn read_relations(
             let expression: Option<String> = row.try_get(7)?;
             // attgenerated is '' for ordinary columns, 's' (stored) or, on 18, 'v' (virtual);
             // for those the pg_attrdef expression is the generation expression.
+            let generated_virtual = generated == "v";
             let (default, generated) = if generated.is_empty() {
                 (expression, None)
             } else {
@@ -638,6 +639,7 @@ fn read_relations(
                     _ => None,
                 },
                 generated,
+                generated_virtual,
                 collation: row.try_get(8)?,
                 comment: row.try_get(9)?,
             });

@@ -180,6 +180,7 @@ fn column(name: &str, data_type: &str, not_null: bool) -> Column {
         not_null,
         identity: None,
         generated: None,
+        generated_virtual: false,
         collation: None,
         comment: None,
     }
@@ -478,6 +479,7 @@ fn check_model(model: &SchemaModel, major: u32, citext_version: &str) {
             column("amount", "numeric(12,2)", true),
             Column {
                 generated: some("(amount * 0.2)"),
+                generated_virtual: false,
                 ..column("tax", "numeric(12,2)", false)
             },
             column("period", "tstzrange", false),
@@ -792,8 +794,7 @@ fn introspects_every_object_kind_on_every_installed_server() {
 
             if server.major() >= 18 {
                 // A NOT NULL NOT VALID constraint sets attnotnull while nulls may remain: the
-                // column counts as nullable. A virtual generated column looks like a stored one
-                // (the model cannot tell them apart).
+                // column counts as nullable. A virtual generated column is told from a stored one.
                 exec(
                     &conn,
                     "CREATE TABLE app.pg18 (
@@ -813,6 +814,7 @@ fn introspects_every_object_kind_on_every_installed_server() {
                         column("a", "integer", true),
                         Column {
                             generated: some("(a * 2)"),
+                            generated_virtual: true,
                             ..column("b", "integer", false)
                         },
                         column("d", "integer", false),

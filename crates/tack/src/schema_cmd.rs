@@ -160,7 +160,7 @@ fn require_introspection(version: tack_core::Version, server: &str) -> Result<()
 }
 
 /// Bump when the model or the introspection changes what a cached schema would contain.
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
 
 /// The cache key of an expected schema: what determines it — the files replayed (names and
 /// contents, in order), the server version that deparsed it, the extension versions it would

@@ -151,8 +151,12 @@ pub struct Column {
     pub default: Option<String>,
     pub not_null: bool,
     pub identity: Option<Identity>,
-    /// `GENERATED ALWAYS AS (<this>) STORED`.
+    /// `GENERATED ALWAYS AS (<this>) STORED` (or `VIRTUAL`, see below).
     pub generated: Option<String>,
+    /// PostgreSQL 18's `VIRTUAL` generated column (computed when read; the default there when
+    /// neither is written) rather than `STORED`.
+    #[serde(default)]
+    pub generated_virtual: bool,
     /// Only when it differs from the type's default collation (quoted, qualified).
     pub collation: Option<String>,
     pub comment: Option<String>,

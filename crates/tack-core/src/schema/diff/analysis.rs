@@ -621,7 +621,8 @@ fn table_kind_name(table: &Table) -> &'static str {
 /// Whether a column's generation expression changes in a way only a drop and re-add makes: to
 /// a (different) expression. (Dropping the expression is `ALTER COLUMN … DROP EXPRESSION`.)
 pub(super) fn regenerated(old: &Column, new: &Column) -> bool {
-    new.generated.is_some() && old.generated != new.generated
+    new.generated.is_some()
+        && (old.generated != new.generated || old.generated_virtual != new.generated_virtual)
 }
 
 /// Whether `part`'s items appear in `whole` in the same order.

@@ -157,7 +157,12 @@ pub(super) fn column_definition(column: &Column) -> String {
         sql.push_str(collation);
     }
     if let Some(expression) = &column.generated {
-        sql.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
+        let kind = if column.generated_virtual {
+            "VIRTUAL"
+        } else {
+            "STORED"
+        };
+        sql.push_str(&format!(" GENERATED ALWAYS AS ({expression}) {kind}"));
     } else if let Some(identity) = column.identity {
         sql.push(' ');
         sql.push_str(identity_clause(identity));

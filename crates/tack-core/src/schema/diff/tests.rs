@@ -22,6 +22,7 @@ fn col(name: &str, data_type: &str) -> Column {
         not_null: false,
         identity: None,
         generated: None,
+        generated_virtual: false,
         collation: None,
         comment: None,
     }
@@ -877,6 +878,7 @@ fn table_created_with_every_column_feature() {
         },
         Column {
             generated: Some("(id * 2)".into()),
+            generated_virtual: false,
             ..col("twice", "bigint")
         },
         Column {
@@ -1068,10 +1070,12 @@ fn generated_column_changes() {
         col("a", "integer"),
         Column {
             generated: Some("(a * 2)".into()),
+            generated_virtual: false,
             ..col("g", "integer")
         },
         Column {
             generated: Some("(a * 3)".into()),
+            generated_virtual: false,
             ..col("h", "integer")
         },
         col("plain", "integer"),
@@ -2433,4 +2437,36 @@ fn key_and_referenced_columns_are_read_from_definitions() {
         set(&["x", "y"])
     );
     assert_eq!(sql::referenced_columns("CHECK ((a > 0))"), None);
+}
+
+#[test]
+fn stored_and_virtual_generated_columns_differ() {
+    let mut from = SchemaModel::default();
+    let t = table(vec![
+        col("a", "integer"),
+        Column {
+            generated: Some("(a * 2)".into()),
+            generated_virtual: true,
+            ..col("g", "integer")
+        },
+    ]);
+    from.tables.insert("public.t".into(), t.clone());
+    let mut to = SchemaModel::default();
+    let mut stored = t;
+    stored.columns[1].generated_virtual = false;
+    to.tables.insert("public.t".into(), stored);
+    assert_eq!(
+        all_sql(&diff(&from, &to)),
+        vec![
+            "ALTER TABLE public.t DROP COLUMN g",
+            "ALTER TABLE public.t ADD COLUMN g integer GENERATED ALWAYS AS ((a * 2)) STORED",
+        ]
+    );
+    assert_eq!(
+        all_sql(&diff(&to, &from)),
+        vec![
+            "ALTER TABLE public.t DROP COLUMN g",
+            "ALTER TABLE public.t ADD COLUMN g integer GENERATED ALWAYS AS ((a * 2)) VIRTUAL",
+        ]
+    );
 }
