@@ -388,6 +388,17 @@ async fn plan_and_run(
             records.insert(name.clone(), r);
         }
     }
+    let twins = history::duplicate_versions(&names);
+    if !twins.is_empty() {
+        for (first, second) in &twins {
+            eprintln!(
+                "tack apply: nothing was run: {first} and {second} have the same version \
+                 (two branches each added one?); give the one that was not applied anywhere the \
+                 next free version, then run `tack sum`"
+            );
+        }
+        return Ok(1);
+    }
     if !args.allow_out_of_order {
         let late = history::out_of_order(&names, |n| recorded_as(records.get(n)));
         if !late.is_empty() {

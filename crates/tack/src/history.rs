@@ -46,6 +46,27 @@ pub fn out_of_order(names: &[String], recorded: impl Fn(&str) -> Recorded) -> Ve
         .collect()
 }
 
+/// Pairs of versioned migrations with the same version (`V3__a.sql`, `V3__b.sql`): typically two
+/// branches that each added "the next" migration. Ordered by name they would run silently, in an
+/// order neither branch tested; Flyway refuses them too.
+pub fn duplicate_versions(names: &[String]) -> Vec<(String, String)> {
+    let mut seen: std::collections::HashMap<String, &String> = std::collections::HashMap::new();
+    let mut duplicates = Vec::new();
+    for name in names {
+        let version = crate::files::version(name);
+        if version == *name {
+            continue; // repeatable or free-form: no version
+        }
+        match seen.get(&version) {
+            Some(first) => duplicates.push(((*first).clone(), name.clone())),
+            None => {
+                seen.insert(version, name);
+            }
+        }
+    }
+    duplicates
+}
+
 /// Flyway's repeatable migration: `R__<description>.sql`.
 fn is_repeatable(name: &str) -> bool {
     name.starts_with("R__") || name.starts_with("r__")
@@ -117,6 +138,24 @@ mod tests {
         assert_eq!(late.len(), 1);
         assert!(!late[0].after_done);
         assert!(out_of_order(&names, |_| Recorded::Never).is_empty());
+    }
+
+    #[test]
+    fn the_same_version_twice_is_found() {
+        let names: Vec<String> = [
+            "V1__a.sql",
+            "V3__b.sql",
+            "V3__c.sql",
+            "R__v.sql",
+            "V03__d.sql",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            duplicate_versions(&names),
+            vec![("V3__b.sql".to_owned(), "V3__c.sql".to_owned())]
+        );
     }
 
     #[test]
