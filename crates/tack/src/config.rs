@@ -125,7 +125,15 @@ impl Config {
             }
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
-        Config::parse(&text, &path)
+        let mut config = Config::parse(&text, &path)?;
+        // `migrations` is relative to the file that names it, so `--config deploy/tack.toml`
+        // means the same directory from wherever tack runs.
+        if let (Some(dir), Some(parent)) = (&config.migrations, path.parent()) {
+            if dir.is_relative() && !parent.as_os_str().is_empty() {
+                config.migrations = Some(parent.join(dir));
+            }
+        }
+        Ok(config)
     }
 
     /// Parses the text of `path` and checks its values.
