@@ -127,8 +127,9 @@ pub struct DiffArgs {
 pub const STATUS_EXIT_CODES: &str = "\
 Exit codes:
   0  nothing needs attention: every migration is applied, or pending in order, or in progress
-  1  something does: a failed migration, an applied file changed since, a pending migration that
-     sorts before an applied one (out of order), or migrations that do not match tack.sum
+  1  something does: a failed migration, an applied file changed since or missing, a pending
+     migration that sorts before an applied one (out of order), or migrations that do not match
+     tack.sum
   2  usage, I/O or connection problems";
 
 #[derive(Debug, Args)]

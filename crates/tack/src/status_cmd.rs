@@ -99,14 +99,18 @@ struct Overview {
 }
 
 impl Overview {
+    /// An applied migration whose file is gone counts too: the expected schema of `tack drift`
+    /// (and of apply's full drift check) cannot be rebuilt without it.
     fn attention(&self) -> bool {
-        self.rows
+        self.rows.iter().any(|r| {
+            r.state == State::Failed
+                || r.changed
+                || r.out_of_order_before.is_some()
+                || (self.files_known && r.file.is_none() && r.state == State::Applied)
+        }) || self
+            .sums
             .iter()
-            .any(|r| r.state == State::Failed || r.changed || r.out_of_order_before.is_some())
-            || self
-                .sums
-                .iter()
-                .any(|(_, v)| matches!(v, Verdict::Mismatch(_)))
+            .any(|(_, v)| matches!(v, Verdict::Mismatch(_)))
     }
 }
 

@@ -453,7 +453,8 @@ fn status_shows_applied_pending_failed_and_history() {
 
     // A recorded migration whose file is gone.
     std::fs::remove_file(project.path().join("migrations/V1__t.sql")).unwrap();
-    let (_, status) = status_json(&project, db.url());
+    let (code, status) = status_json(&project, db.url());
+    assert_eq!(code, Some(1), "a missing applied file needs attention");
     let v1 = migration(&status, "V1__t.sql");
     assert_eq!(v1["file_missing"], true);
     assert_eq!(v1["state"], "applied");
