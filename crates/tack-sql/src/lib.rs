@@ -29,11 +29,13 @@ const SERVER_WIDE: &[&str] = &[
     "REASSIGN OWNED",
 ];
 
-/// Whether a statement acts on the whole server rather than on its database (`CREATE ROLE`,
-/// `ALTER SYSTEM`, …): replaying migrations in a scratch database must not run these.
-pub fn acts_on_server(change: &Change) -> Option<&str> {
+/// Whether a statement falls outside what a schema comparison replays, and its tag: statements
+/// that act on the whole server rather than on their database (`CREATE ROLE`, `ALTER SYSTEM`, …;
+/// a scratch database may share its server with production), and `GRANT`/`REVOKE` (privileges
+/// are not in the schema model, and their roles need not exist on another server).
+pub fn not_replayed(change: &Change) -> Option<&str> {
     match change {
-        Change::Other { tag } if SERVER_WIDE.contains(&tag.as_str()) => Some(tag),
+        Change::Other { tag } if tag == "GRANT" || SERVER_WIDE.contains(&tag.as_str()) => Some(tag),
         _ => None,
     }
 }

@@ -209,29 +209,39 @@ fn cache_write(key: &str, model: &SchemaModel) {
     }
 }
 
+/// A database's schema, or an error that names the database.
+pub async fn read_schema(
+    client: &tokio_postgres::Client,
+    shown: &str,
+) -> Result<SchemaModel, String> {
+    tack_postgres::introspect(client).await.map_err(|e| {
+        format!(
+            "reading the schema of {shown}: {}",
+            tack_postgres::describe(&e)
+        )
+    })
+}
+
 /// Compares the target's live schema with the expected one. `schema_paths` empty: the applied
-/// migrations among `sources` replayed; else the declarative schema in those paths.
+/// migrations among `sources` replayed; else the declarative schema in those paths. `live` is
+/// the target's schema when the caller has just read it (apply's drift guard), else it is read.
 pub async fn check(
     url: &str,
     dev_url: Option<&str>,
     sources: &[Source],
     schema_paths: &[String],
     use_cache: bool,
+    live: Option<SchemaModel>,
 ) -> Result<DriftReport, String> {
     let conn = tack_postgres::connect(url)
         .await
         .map_err(|e| e.to_string())?;
     let (target_version, target_extensions) = server_identity(&conn).await?;
     require_introspection(target_version, &shown(url))?;
-    let live = tack_postgres::introspect(conn.client())
-        .await
-        .map_err(|e| {
-            format!(
-                "reading the schema of {}: {}",
-                shown(url),
-                tack_postgres::describe(&e)
-            )
-        })?;
+    let live = match live {
+        Some(model) => model,
+        None => read_schema(conn.client(), &shown(url)).await?,
+    };
     let mut notes = Vec::new();
     let declarative;
     let (kind, files): (&'static str, Vec<&SourceFile>) = if schema_paths.is_empty() {
@@ -399,6 +409,7 @@ pub fn drift(args: &DriftArgs) -> Result<u8, String> {
         &sources,
         &args.schema,
         !args.no_cache,
+        None,
     ))?;
     match args.format {
         PlanFormat::Human => print!("{}", render_drift(&report)),
@@ -545,15 +556,7 @@ pub fn diff(args: &DiffArgs) -> Result<u8, String> {
         let conn = tack_postgres::connect(&url)
             .await
             .map_err(|e| e.to_string())?;
-        let current = tack_postgres::introspect(conn.client())
-            .await
-            .map_err(|e| {
-                format!(
-                    "reading the schema of {}: {}",
-                    shown(&url),
-                    tack_postgres::describe(&e)
-                )
-            })?;
+        let current = read_schema(conn.client(), &shown(&url)).await?;
         drop(conn);
         let files: Vec<&SourceFile> = desired_files.iter().map(|s| &s.file).collect();
         let (desired, skipped) =

@@ -84,11 +84,7 @@ impl Scratch {
         }
         let mut skipped = Vec::new();
         for statement in &parsed.statements {
-            let skip = match &statement.change {
-                tack_core::Change::Other { tag } if tag == "GRANT" => Some("GRANT"),
-                change => tack_sql::acts_on_server(change),
-            };
-            if let Some(tag) = skip {
+            if let Some(tag) = tack_sql::not_replayed(&statement.change) {
                 let (line, col) = file.position(statement.offset);
                 skipped.push(format!(
                     "{}:{line}:{col}: {tag} not replayed in the scratch database (it is not \
@@ -112,14 +108,11 @@ impl Scratch {
 
     /// The scratch database's schema.
     pub async fn introspect(&self) -> Result<SchemaModel, String> {
-        tack_postgres::introspect(self.conn.client())
-            .await
-            .map_err(|e| {
-                format!(
-                    "reading the scratch database's schema: {}",
-                    tack_postgres::describe(&e)
-                )
-            })
+        crate::schema_cmd::read_schema(
+            self.conn.client(),
+            &format!("scratch database {}", self.name),
+        )
+        .await
     }
 
     /// Drops the database (also when the caller failed: call it on every path).

@@ -572,17 +572,7 @@ fn every_object_kind_round_trips_through_introspection_drift_and_diff() {
         tack_core::schema::fingerprint(&loaded).as_str()
     );
     // Nothing to write either.
-    let out = tack(&project, db.url(), &["diff", "--to", script]);
-    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
-    assert!(
-        text(&out.stderr).contains("already matches"),
-        "{}",
-        show(&out)
-    );
-    assert!(!project
-        .path()
-        .join("migrations/V1__schema_diff.sql")
-        .exists());
+    assert_nothing_to_diff(&project, db.url(), script, "V1__schema_diff.sql");
 
     // From an empty database: the SQL `tack diff` prints rebuilds the same schema exactly.
     let empty = tack_testkit::database();
@@ -963,17 +953,20 @@ fn diff_writes_the_next_migration_which_applies_to_the_desired_schema() {
     let out = tack(&project, db.url(), &["drift"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     // And nothing left to write.
-    let out = tack(&project, db.url(), &["diff", "--to", desired]);
+    assert_nothing_to_diff(&project, db.url(), desired, "V3__schema_diff.sql");
+}
+
+/// `tack diff --to desired` finds the database already there: exit 0, says so, writes no
+/// `would_be` file.
+fn assert_nothing_to_diff(project: &Project, url: &str, desired: &str, would_be: &str) {
+    let out = tack(project, url, &["diff", "--to", desired]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert!(
         text(&out.stderr).contains("already matches"),
         "{}",
         show(&out)
     );
-    assert!(!project
-        .path()
-        .join("migrations/V3__schema_diff.sql")
-        .exists());
+    assert!(!project.path().join("migrations").join(would_be).exists());
 }
 
 #[test]

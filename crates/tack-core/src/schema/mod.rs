@@ -15,8 +15,12 @@ use sha2::{Digest, Sha256};
 /// same schema (per `model`'s normalization) have the same fingerprint.
 pub fn fingerprint(model: &SchemaModel) -> String {
     // Maps are BTreeMaps and struct fields serialize in declaration order, so the JSON is canonical.
-    let json = serde_json::to_vec(model).unwrap_or_default();
-    Sha256::digest(&json)
+    sha256_hex(&serde_json::to_vec(model).unwrap_or_default())
+}
+
+/// sha256 of `bytes`, lower-case hex: fingerprints here, migration checksums in the binary.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
