@@ -1,14 +1,17 @@
-//! Catalog facts: what tack knows about the target database before and during a run.
+//! Catalog facts: what tack knows about the target database before and during a run, in
+//! engine-neutral terms (tables with their row counts and sizes, columns, constraints, indexes,
+//! function volatility).
 //!
-//! Facts come from a live server (the adapter reads `pg_class`, `pg_attribute`, `pg_constraint`,
-//! `pg_index`, `pg_proc`) or are absent when linting offline. The linter also updates a copy as it
-//! walks the statements, so a table created earlier in the run is known to be new and empty.
+//! Facts come from a live server (each engine's adapter reads its own catalog) or are absent when
+//! linting offline. The linter also updates a copy as it walks the statements, so a table created
+//! earlier in the run is known to be new and empty.
 
 use crate::change::{AlterAction, Change, ColumnSpec, ConstraintKind, QualifiedName};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// `pg_proc.provolatile`.
+/// How a function's result may vary: the same for the same arguments (immutable), within a
+/// statement (stable), or per call (volatile). A volatile default must be evaluated per row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Volatility {
     Immutable,
@@ -16,15 +19,16 @@ pub enum Volatility {
     Volatile,
 }
 
-impl Volatility {
-    pub fn from_provolatile(code: &str) -> Option<Volatility> {
-        match code {
-            "i" => Some(Volatility::Immutable),
-            "s" => Some(Volatility::Stable),
-            "v" => Some(Volatility::Volatile),
-            _ => None,
-        }
-    }
+/// What kind of constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstraintType {
+    Check,
+    ForeignKey,
+    PrimaryKey,
+    Unique,
+    Exclusion,
+    NotNull,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,8 +43,7 @@ pub struct ColumnFacts {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConstraintFacts {
     pub name: String,
-    /// `pg_constraint.contype`: `c`, `f`, `p`, `u`, `x`, `n`.
-    pub kind: char,
+    pub kind: ConstraintType,
     pub validated: bool,
     /// For `CHECK (c IS NOT NULL)`: the column.
     pub not_null_column: Option<String>,
@@ -57,9 +60,9 @@ pub struct IndexFacts {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct TableFacts {
-    /// `pg_class.reltuples` (None when never analyzed, or unknown).
+    /// Estimated rows (None when never analyzed, or unknown).
     pub rows: Option<f64>,
-    /// `pg_total_relation_size` without indexes: the heap plus TOAST.
+    /// The table's data without its indexes, in bytes.
     pub bytes: Option<u64>,
     /// Total size of the table's indexes.
     pub index_bytes: Option<u64>,
@@ -96,33 +99,50 @@ impl TableFacts {
     }
 }
 
+/// Volatility of an engine's built-in functions by name (when the catalog does not know them).
+pub type BuiltinVolatility = fn(&str) -> Option<Volatility>;
+
 /// Everything known about the target.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Catalog {
     /// Facts were read from a live server (otherwise everything here was learned from the run).
     pub connected: bool,
+    /// Where unqualified names resolve (`public` on PostgreSQL, the current database on MySQL).
+    pub default_schema: String,
     tables: HashMap<(String, String), TableFacts>,
     /// User functions by lower-case name (any overload; the most volatile wins).
     functions: HashMap<String, Volatility>,
-    /// The session's `TimeZone` is UTC (decides whether timestamp → timestamptz rewrites on 12+);
-    /// `None` when not connected.
+    #[serde(skip)]
+    builtins: Option<BuiltinVolatility>,
+    /// The session's time zone is UTC (decides whether PostgreSQL's timestamp → timestamptz
+    /// rewrites on 12+); `None` when not connected.
     pub timezone_utc: Option<bool>,
 }
 
 impl Catalog {
-    pub fn new(connected: bool) -> Self {
+    /// An empty catalog whose unqualified names resolve to `default_schema`, with the engine's
+    /// built-in function volatilities.
+    pub fn new(connected: bool, default_schema: &str, builtins: BuiltinVolatility) -> Self {
         Catalog {
             connected,
+            default_schema: default_schema.to_owned(),
+            builtins: Some(builtins),
             ..Catalog::default()
         }
     }
 
+    /// The catalog's key for a name.
+    pub fn key(&self, name: &QualifiedName) -> (String, String) {
+        name.key(&self.default_schema)
+    }
+
     pub fn table(&self, name: &QualifiedName) -> Option<&TableFacts> {
-        self.tables.get(&name.key())
+        self.tables.get(&self.key(name))
     }
 
     pub fn table_mut(&mut self, name: &QualifiedName) -> Option<&mut TableFacts> {
-        self.tables.get_mut(&name.key())
+        let key = self.key(name);
+        self.tables.get_mut(&key)
     }
 
     pub fn insert_table(&mut self, schema: &str, name: &str, facts: TableFacts) {
@@ -131,19 +151,20 @@ impl Catalog {
     }
 
     pub fn remove_table(&mut self, name: &QualifiedName) -> Option<TableFacts> {
-        self.tables.remove(&name.key())
+        let key = self.key(name);
+        self.tables.remove(&key)
     }
 
     pub fn rename_table(&mut self, name: &QualifiedName, new_name: &str) {
-        if let Some(facts) = self.tables.remove(&name.key()) {
-            let (schema, _) = name.key();
-            self.tables.insert((schema, new_name.to_owned()), facts);
+        let key = self.key(name);
+        if let Some(facts) = self.tables.remove(&key) {
+            self.tables.insert((key.0, new_name.to_owned()), facts);
         }
     }
 
     /// Forgets an index, wherever it is.
     pub fn remove_index(&mut self, index: &QualifiedName) {
-        let (schema, _) = index.key();
+        let (schema, _) = self.key(index);
         for ((s, _), facts) in self.tables.iter_mut() {
             if *s == schema {
                 facts.indexes.retain(|i| i.name != index.name);
@@ -165,8 +186,8 @@ impl Catalog {
         }
     }
 
-    /// Volatility of a function by name: the catalog's (or the run's) answer first, then
-    /// PostgreSQL's built-ins, else `None` (unknown).
+    /// Volatility of a function by name: the catalog's (or the run's) answer first, then the
+    /// engine's built-ins, else `None` (unknown).
     pub fn function_volatility(&self, name: &str) -> Option<Volatility> {
         let lower = name.to_lowercase();
         let bare = lower.rsplit('.').next().unwrap_or(&lower);
@@ -177,7 +198,7 @@ impl Catalog {
         {
             return Some(*v);
         }
-        builtin_volatility(bare)
+        self.builtins.and_then(|builtin| builtin(bare))
     }
 }
 
@@ -204,11 +225,11 @@ impl Catalog {
                 for spec in constraints {
                     add_constraint_facts(&mut facts, &spec.name, &spec.kind, !spec.not_valid);
                 }
-                let (schema, name) = table.key();
+                let (schema, name) = self.key(table);
                 self.insert_table(&schema, &name, facts);
             }
             Change::CreateTableAs { table } => {
-                let (schema, name) = table.key();
+                let (schema, name) = self.key(table);
                 self.insert_table(
                     &schema,
                     &name,
@@ -272,7 +293,7 @@ impl Catalog {
     /// has not seen it and the catalog does not know it.
     fn table_entry(&mut self, table: &QualifiedName) -> Option<&mut TableFacts> {
         if self.table(table).is_none() {
-            let (schema, name) = table.key();
+            let (schema, name) = self.key(table);
             self.insert_table(&schema, &name, TableFacts::default());
         }
         self.table_mut(table)
@@ -355,9 +376,9 @@ fn add_constraint_facts(
     let (code, not_null_column) = match kind {
         ConstraintKind::Check {
             not_null_column, ..
-        } => ('c', not_null_column.clone()),
-        ConstraintKind::ForeignKey { .. } => ('f', None),
-        ConstraintKind::Unique { .. } => ('u', None),
+        } => (ConstraintType::Check, not_null_column.clone()),
+        ConstraintKind::ForeignKey { .. } => (ConstraintType::ForeignKey, None),
+        ConstraintKind::Unique { .. } => (ConstraintType::Unique, None),
         ConstraintKind::PrimaryKey { columns, .. } => {
             for c in columns {
                 if let Some(col) = facts.columns.get_mut(c) {
@@ -371,14 +392,14 @@ fn add_constraint_facts(
                 valid: true,
                 columns: columns.clone(),
             });
-            ('p', None)
+            (ConstraintType::PrimaryKey, None)
         }
-        ConstraintKind::Exclude => ('x', None),
+        ConstraintKind::Exclude => (ConstraintType::Exclusion, None),
         ConstraintKind::NotNull { column } => {
             if let Some(col) = facts.columns.get_mut(column) {
                 col.not_null = true;
             }
-            ('n', None)
+            (ConstraintType::NotNull, None)
         }
     };
     facts.constraints.push(ConstraintFacts {
@@ -387,41 +408,4 @@ fn add_constraint_facts(
         validated,
         not_null_column,
     });
-}
-
-/// Volatility of common built-in functions, as `pg_proc` records them; used when not connected.
-/// Functions not listed here and not known from the run are treated as volatile (the safe guess),
-/// and the linter says so.
-pub fn builtin_volatility(name: &str) -> Option<Volatility> {
-    use Volatility::*;
-    Some(match name {
-        "random" | "random_normal" | "gen_random_uuid" | "uuid_generate_v1"
-        | "uuid_generate_v1mc" | "uuid_generate_v4" | "uuidv4" | "uuidv7" | "clock_timestamp"
-        | "timeofday" | "nextval" | "setval" | "txid_current" | "pg_current_xact_id"
-        | "gen_random_bytes" | "random_string" => Volatile,
-        "now"
-        | "statement_timestamp"
-        | "transaction_timestamp"
-        | "current_setting"
-        | "to_char"
-        | "to_timestamp"
-        | "to_date"
-        | "age"
-        | "current_database"
-        | "current_schema"
-        | "current_user"
-        | "session_user"
-        | "timezone"
-        | "date_trunc"
-        | "concat"
-        | "concat_ws"
-        | "jsonb_build_object"
-        | "json_build_object"
-        | "jsonb_build_array" => Stable,
-        "lower" | "upper" | "length" | "coalesce" | "abs" | "round" | "trim" | "btrim"
-        | "ltrim" | "rtrim" | "md5" | "substring" | "substr" | "replace" | "array_length"
-        | "greatest" | "least" | "int4" | "int8" | "text" | "numeric" | "make_date"
-        | "make_interval" | "uuid_nil" | "float8" | "bool" => Immutable,
-        _ => return None,
-    })
 }

@@ -1,6 +1,6 @@
-//! Findings: what the linter reports about one statement.
+//! Findings: what the linter reports about one statement, in one shape for every engine.
 
-use crate::lock::LockMode;
+use crate::rule::RuleInfo;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -31,13 +31,20 @@ pub struct Finding {
     pub len: usize,
     /// The statement's text.
     pub statement: String,
-    /// The strongest lock the statement takes on the affected table, if any.
-    pub lock: Option<LockMode>,
+    /// The strongest lock the statement takes on the affected table, by the engine's own name
+    /// (`AccessExclusiveLock` on PostgreSQL, the `LOCK=` level on MySQL/MariaDB).
+    pub lock: Option<String>,
+    /// The engine's algorithm for the change, where it has one (MySQL/MariaDB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    /// The metadata lock taken besides the table lock (MySQL/MariaDB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata_lock: Option<String>,
     pub blocks_reads: bool,
     pub blocks_writes: bool,
     pub rewrite: bool,
     pub scan: bool,
-    /// The table the claim is about.
+    /// The table the claim is about, as SQL.
     pub table: Option<String>,
     /// How long the lock would be held at this table's size, when the size is known.
     pub estimate: Option<String>,
@@ -52,13 +59,13 @@ pub struct Finding {
 impl Finding {
     /// A finding that is not about a statement's effect (syntax errors, unreadable input).
     pub fn diagnostic(
-        rule: crate::RuleId,
+        rule: impl Into<&'static RuleInfo>,
         offset: usize,
         len: usize,
         message: String,
         statement: &str,
     ) -> Self {
-        let info = rule.info();
+        let info = rule.into();
         Finding {
             rule: info.name,
             severity: info.severity,
@@ -66,6 +73,8 @@ impl Finding {
             len,
             statement: statement.trim().to_owned(),
             lock: None,
+            algorithm: None,
+            metadata_lock: None,
             blocks_reads: false,
             blocks_writes: false,
             rewrite: false,

@@ -1,28 +1,41 @@
-//! tack's pure core: the data model shared by every stage of the pipeline (versions, lock modes,
-//! changes, catalog facts, findings), the PostgreSQL rule base that says what each change costs
-//! on a given version, and the linter that walks a run of statements and reports findings.
+//! tack's engine-neutral core: the vocabulary every stage of the pipeline shares, whatever the
+//! database.
 //!
-//! Nothing here does I/O: every function is a pure function of its inputs, so the rule base can be
-//! unit-tested exhaustively and proven against real servers by the integration tests.
+//! What belongs here: names, changes (what a statement does), catalog facts, effects (what a lock
+//! blocks — reads, writes, DDL — whether the table is rewritten or copied, whether it is scanned,
+//! with the engine's own lock label), engine versions, rules' documentation, findings, the linter's
+//! state machine, the plan model (the only one: planners produce it, the executor runs it) with
+//! its lifecycle (start, complete, undo), and the [`Dialect`] trait each engine implements.
+//!
+//! What must not: anything one engine says differently from another (lock modes, SQL text,
+//! catalog queries, version rules — those live in `tack-postgres` and `tack-mysql`), and any I/O:
+//! every function here is a pure function of its inputs.
 
 pub mod catalog;
 pub mod change;
+pub mod dialect;
+pub mod digest;
+pub mod effect;
+pub mod engine;
 pub mod estimate;
 pub mod finding;
 pub mod lint;
-pub mod lock;
+pub mod name;
 pub mod plan;
-pub mod rules;
-pub mod schema;
-pub mod version;
+pub mod rule;
+pub mod source;
 
-pub use catalog::{Catalog, ColumnFacts, ConstraintFacts, IndexFacts, TableFacts, Volatility};
-pub use change::{
-    AlterAction, Change, ColumnSpec, ConstraintKind, ConstraintSpec, Expr, QualifiedName,
-    RowFilter, TypeSpec,
+pub use catalog::{
+    Catalog, ColumnFacts, ConstraintFacts, ConstraintType, IndexFacts, TableFacts, Volatility,
 };
+pub use change::{
+    AlterAction, Change, ColumnSpec, ConstraintKind, ConstraintSpec, Expr, RowFilter, TypeSpec,
+};
+pub use dialect::{Context, Dialect, Ignore, ParsedFile, ParsedStatement, Statement, SyntaxError};
+pub use effect::{Assessment, Effect, LockKind, Verdict};
+pub use engine::{Engine, EngineVersion, Version};
 pub use finding::{Finding, Severity};
-pub use lint::{LintOptions, Linter, Statement};
-pub use lock::LockMode;
-pub use rules::{effects, Effect, RuleId, RULES};
-pub use version::Version;
+pub use lint::{LintOptions, Linter};
+pub use name::QualifiedName;
+pub use rule::RuleInfo;
+pub use source::SourceFile;

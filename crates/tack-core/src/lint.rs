@@ -1,13 +1,15 @@
 //! The linter: walks the statements of a run in order, keeps the state that spans statements and
-//! files (transactions, locks held, `lock_timeout`, objects created so far), asks the rule base
-//! about each statement and turns its verdicts into findings.
+//! files (transactions, locks held, lock timeouts, objects created so far), asks the engine's
+//! rule base about each statement and turns its verdicts into findings. Engine-neutral: what
+//! differs between engines comes from their [`Dialect`].
 
 use crate::catalog::Catalog;
-use crate::change::{AlterAction, Change, QualifiedName};
+use crate::change::{Change, QualifiedName};
+use crate::dialect::{Context, Dialect, Statement};
+use crate::effect::{Assessment, Effect, LockKind, Verdict};
+use crate::engine::Version;
 use crate::finding::{Finding, Severity};
-use crate::lock::LockMode;
-use crate::rules::{self, Assessment, Context, Effect, RuleId, Verdict};
-use crate::version::Version;
+use crate::rule::{generic::RuleId, RuleInfo};
 use std::collections::HashMap;
 
 /// How the migrations will be run, and how the user tuned the rules.
@@ -16,10 +18,10 @@ pub struct LintOptions {
     pub version: Version,
     /// The migration runner wraps each file in a transaction (Flyway, sqlx, Rails, …).
     pub assume_in_transaction: bool,
-    /// The runner sets a `lock_timeout` itself, so statements need not.
+    /// The runner sets a lock timeout itself, so statements need not.
     pub assume_lock_timeout: bool,
-    /// Per-rule severity from `tack.toml`; `None` turns the rule off.
-    pub severity: HashMap<RuleId, Option<Severity>>,
+    /// Per-rule severity (by rule id) from `tack.toml`; `None` turns the rule off.
+    pub severity: HashMap<&'static str, Option<Severity>>,
 }
 
 impl Default for LintOptions {
@@ -33,54 +35,48 @@ impl Default for LintOptions {
     }
 }
 
-/// A `-- tack:ignore <rule> <reason>` comment attached to a statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ignore {
-    pub rule: String,
-    pub reason: Option<String>,
-    /// Byte offset of the comment in the file.
-    pub offset: usize,
-    pub len: usize,
-}
-
-/// One parsed statement, placed in its file.
-#[derive(Debug, Clone)]
-pub struct Statement<'a> {
-    pub offset: usize,
-    pub len: usize,
-    pub text: &'a str,
-    pub change: &'a Change,
-    pub ignores: &'a [Ignore],
-}
-
 #[derive(Debug)]
-struct HeldLock {
+struct HeldLock<L> {
     table: QualifiedName,
-    lock: LockMode,
+    lock: L,
     by: String,
 }
 
-#[derive(Debug, Default)]
-struct Transaction {
+#[derive(Debug)]
+struct Transaction<L> {
     /// Opened by the runner around the file, not by `BEGIN`.
     implicit: bool,
     /// `SET LOCAL lock_timeout` inside this transaction: Some(true) set, Some(false) disabled.
     local_lock_timeout: Option<bool>,
-    held: Vec<HeldLock>,
+    held: Vec<HeldLock<L>>,
     /// The held locks have been reported once already.
     reported_held: bool,
 }
 
-pub struct Linter {
+impl<L> Transaction<L> {
+    fn new(implicit: bool) -> Self {
+        Transaction {
+            implicit,
+            local_lock_timeout: None,
+            held: Vec::new(),
+            reported_held: false,
+        }
+    }
+}
+
+/// Walks a run's statements in order with one engine's rule base.
+pub struct Linter<'d, D: Dialect> {
+    dialect: &'d D,
     options: LintOptions,
     catalog: Catalog,
-    txn: Option<Transaction>,
+    txn: Option<Transaction<D::Lock>>,
     session_lock_timeout: bool,
 }
 
-impl Linter {
-    pub fn new(options: LintOptions, catalog: Catalog) -> Self {
+impl<'d, D: Dialect> Linter<'d, D> {
+    pub fn new(dialect: &'d D, options: LintOptions, catalog: Catalog) -> Self {
         Linter {
+            dialect,
             options,
             catalog,
             txn: None,
@@ -98,10 +94,10 @@ impl Linter {
 
     /// A new migration file starts (inside the runner's transaction when one is assumed).
     pub fn begin_file(&mut self) {
-        self.txn = self.options.assume_in_transaction.then(|| Transaction {
-            implicit: true,
-            ..Transaction::default()
-        });
+        self.txn = self
+            .options
+            .assume_in_transaction
+            .then(|| Transaction::new(true));
     }
 
     /// The file ended: the runner commits its transaction.
@@ -115,7 +111,7 @@ impl Linter {
         match stmt.change {
             Change::Begin => {
                 if self.txn.as_ref().is_none_or(|t| t.implicit) {
-                    self.txn = Some(Transaction::default());
+                    self.txn = Some(Transaction::new(false));
                 }
                 return findings;
             }
@@ -141,7 +137,7 @@ impl Linter {
                 catalog: &self.catalog,
                 in_transaction,
             };
-            let a = rules::assess(stmt.change, &ctx);
+            let a = self.dialect.assess(stmt.change, &ctx);
             for verdict in &a.verdicts {
                 let effect = main_effect_for(&a, verdict);
                 findings.push(self.finding(stmt, verdict, effect, &ctx));
@@ -150,10 +146,10 @@ impl Linter {
         };
 
         if in_transaction {
-            if let Some(what) = concurrently(stmt.change) {
+            if let Some((rule, what)) = self.dialect.outside_transaction_only(stmt.change) {
                 findings.push(self.simple_finding(
                     stmt,
-                    RuleId::ConcurrentlyInTransaction,
+                    rule,
                     format!("{what} cannot run inside a transaction block"),
                     Some(format!(
                         "-- put this statement in a migration of its own that runs outside a transaction{}:\n{}",
@@ -171,6 +167,13 @@ impl Linter {
         self.check_lock_timeout(stmt, &assessment, &mut findings);
         self.remember_locks(stmt, &assessment);
         self.catalog.record(stmt.change);
+        if self.dialect.ddl_commits_implicitly() && is_schema_change(stmt.change) {
+            // The statement committed the transaction it ran in (MySQL): its locks are gone.
+            if let Some(txn) = self.txn.as_mut() {
+                txn.held.clear();
+                txn.reported_held = false;
+            }
+        }
 
         self.suppress_and_tune(stmt, findings)
     }
@@ -188,8 +191,8 @@ impl Linter {
     /// Dangerous locks this statement takes on tables that live traffic uses.
     fn dangerous_locks<'a>(
         &'a self,
-        a: &'a Assessment,
-    ) -> impl Iterator<Item = (&'a QualifiedName, LockMode)> + 'a {
+        a: &'a Assessment<D::Lock>,
+    ) -> impl Iterator<Item = (&'a QualifiedName, D::Lock)> + 'a {
         a.effects
             .iter()
             .flat_map(|e| {
@@ -203,7 +206,12 @@ impl Linter {
             })
     }
 
-    fn check_lock_timeout(&self, stmt: &Statement, a: &Assessment, findings: &mut Vec<Finding>) {
+    fn check_lock_timeout(
+        &self,
+        stmt: &Statement,
+        a: &Assessment<D::Lock>,
+        findings: &mut Vec<Finding>,
+    ) {
         // A statement already reported for its lock gets a recipe that replaces it; a second
         // finding about the same lock would only be noise.
         if self.lock_timeout_in_effect() || findings.iter().any(|f| f.blocks_writes) {
@@ -212,35 +220,35 @@ impl Linter {
         let Some((table, lock)) = self.dangerous_locks(a).max_by_key(|(_, l)| *l) else {
             return;
         };
+        let name = self.dialect.quote_name(table);
         let mut f = self.simple_finding(
             stmt,
             RuleId::MissingLockTimeout,
             format!(
-                "{} on {} is requested with no lock_timeout: while it waits, every query on {} queues behind it",
-                lock.pg_name(),
-                table.sql(),
-                table.sql()
+                "{} on {name} is requested with no lock timeout: while it waits, every query on {name} queues behind it",
+                lock.label(),
             ),
-            Some(format!("SET lock_timeout = '1s';\n{}", stmt.text.trim())),
+            Some(self.dialect.with_lock_timeout(stmt.text.trim())),
         );
-        f.lock = Some(lock);
-        f.blocks_reads = lock.blocks_reads();
-        f.blocks_writes = lock.blocks_writes();
-        f.table = Some(table.sql());
+        set_lock(&mut f, lock);
+        f.table = Some(name);
         findings.push(f);
     }
 
-    fn check_held_locks(&mut self, stmt: &Statement, a: &Assessment, findings: &mut Vec<Finding>) {
+    fn check_held_locks(
+        &mut self,
+        stmt: &Statement,
+        a: &Assessment<D::Lock>,
+        findings: &mut Vec<Finding>,
+    ) {
         let Some(txn) = self.txn.as_ref() else {
             return;
         };
         if txn.held.is_empty() {
             return;
         }
-        let does_work = a.effects.iter().any(|e| e.work.is_some())
-            || a.verdicts
-                .iter()
-                .any(|v| matches!(v.rule, RuleId::UnbatchedUpdate | RuleId::UnbatchedDelete));
+        let does_work =
+            a.effects.iter().any(|e| e.work.is_some()) || a.verdicts.iter().any(|v| v.long_running);
         if txn.reported_held && !does_work {
             return;
         }
@@ -250,8 +258,8 @@ impl Linter {
             .map(|h| {
                 format!(
                     "{} on {} (taken by `{}`)",
-                    h.lock.pg_name(),
-                    h.table.sql(),
+                    h.lock.label(),
+                    self.dialect.quote_name(&h.table),
                     h.by
                 )
             })
@@ -273,10 +281,8 @@ impl Linter {
         );
         f.severity = severity;
         if let Some(h) = txn.held.iter().max_by_key(|h| h.lock) {
-            f.lock = Some(h.lock);
-            f.blocks_reads = h.lock.blocks_reads();
-            f.blocks_writes = h.lock.blocks_writes();
-            f.table = Some(h.table.sql());
+            set_lock(&mut f, h.lock);
+            f.table = Some(self.dialect.quote_name(&h.table));
         }
         findings.push(f);
         if let Some(txn) = self.txn.as_mut() {
@@ -284,11 +290,11 @@ impl Linter {
         }
     }
 
-    fn remember_locks(&mut self, stmt: &Statement, a: &Assessment) {
+    fn remember_locks(&mut self, stmt: &Statement, a: &Assessment<D::Lock>) {
         if self.txn.is_none() {
             return;
         }
-        let taken: Vec<(QualifiedName, LockMode)> = self
+        let taken: Vec<(QualifiedName, D::Lock)> = self
             .dangerous_locks(a)
             .map(|(t, l)| (t.clone(), l))
             .collect();
@@ -315,10 +321,10 @@ impl Linter {
         &self,
         stmt: &Statement,
         verdict: &Verdict,
-        effect: Option<&Effect>,
+        effect: Option<&Effect<D::Lock>>,
         ctx: &Context,
     ) -> Finding {
-        let info = verdict.rule.info();
+        let info = verdict.rule;
         let mut why = info.why.to_owned();
         if let Some(assumed) = &verdict.assumed {
             why.push_str(&format!(" Assumed: {assumed}."));
@@ -329,12 +335,20 @@ impl Linter {
             offset: stmt.offset,
             len: stmt.len,
             statement: stmt.text.trim().to_owned(),
-            lock: effect.and_then(|e| e.lock),
+            lock: effect.and_then(|e| e.lock).map(|l| l.label().to_owned()),
+            algorithm: effect
+                .and_then(|e| e.lock)
+                .and_then(|l| l.algorithm())
+                .map(str::to_owned),
+            metadata_lock: effect
+                .and_then(|e| e.lock)
+                .and_then(|l| l.metadata_lock())
+                .map(str::to_owned),
             blocks_reads: effect.is_some_and(Effect::blocks_reads),
             blocks_writes: effect.is_some_and(Effect::blocks_writes),
             rewrite: effect.is_some_and(|e| e.rewrite),
             scan: effect.is_some_and(|e| e.scan),
-            table: effect.map(|e| e.table.sql()),
+            table: effect.map(|e| self.dialect.quote_name(&e.table)),
             estimate: effect.and_then(|e| ctx.estimate(e)),
             message: verdict.message.clone(),
             why,
@@ -345,7 +359,7 @@ impl Linter {
     fn simple_finding(
         &self,
         stmt: &Statement,
-        rule: RuleId,
+        rule: impl Into<&'static RuleInfo>,
         message: String,
         fix: Option<String>,
     ) -> Finding {
@@ -381,53 +395,47 @@ impl Linter {
                 .any(|i| i.rule == f.rule || i.rule == "all")
         }));
         out.into_iter()
-            .filter_map(|mut f| {
-                let id = RuleId::from_name(f.rule)?;
-                match self.options.severity.get(&id) {
-                    Some(None) => None,
-                    Some(Some(s)) => {
-                        f.severity = *s;
-                        Some(f)
-                    }
-                    None => Some(f),
+            .filter_map(|mut f| match self.options.severity.get(f.rule) {
+                Some(None) => None,
+                Some(Some(s)) => {
+                    f.severity = *s;
+                    Some(f)
                 }
+                None => Some(f),
             })
             .collect()
     }
 }
 
 /// The effect a verdict is about: the main table's.
-fn main_effect_for<'a>(a: &'a Assessment, _verdict: &Verdict) -> Option<&'a Effect> {
+fn main_effect_for<'a, L: LockKind>(
+    a: &'a Assessment<L>,
+    _verdict: &Verdict,
+) -> Option<&'a Effect<L>> {
     a.main_effect()
 }
 
-/// Names the CONCURRENTLY operation, if the statement is one.
-fn concurrently(change: &Change) -> Option<&'static str> {
-    match change {
-        Change::CreateIndex {
-            concurrently: true, ..
-        } => Some("CREATE INDEX CONCURRENTLY"),
-        Change::DropIndex {
-            concurrently: true, ..
-        } => Some("DROP INDEX CONCURRENTLY"),
-        Change::Reindex {
-            concurrently: true, ..
-        } => Some("REINDEX CONCURRENTLY"),
-        Change::AlterTable { actions, .. }
-            if actions.iter().any(|a| {
-                matches!(
-                    a,
-                    AlterAction::DetachPartition {
-                        concurrently: true,
-                        ..
-                    }
-                )
-            }) =>
-        {
-            Some("DETACH PARTITION CONCURRENTLY")
-        }
-        _ => None,
-    }
+/// A finding about a lock: its label, algorithm and what it blocks.
+fn set_lock<L: LockKind>(f: &mut Finding, lock: L) {
+    f.lock = Some(lock.label().to_owned());
+    f.algorithm = lock.algorithm().map(str::to_owned);
+    f.metadata_lock = lock.metadata_lock().map(str::to_owned);
+    f.blocks_reads = lock.blocks_reads();
+    f.blocks_writes = lock.blocks_writes();
+}
+
+/// Statements that change the schema (and so, on MySQL, commit the open transaction).
+fn is_schema_change(change: &Change) -> bool {
+    !matches!(
+        change,
+        Change::Update { .. }
+            | Change::Delete { .. }
+            | Change::Begin
+            | Change::Commit
+            | Change::Rollback
+            | Change::SetLockTimeout { .. }
+            | Change::Other { .. }
+    )
 }
 
 /// The first 60 characters of a statement, on one line.

@@ -81,6 +81,26 @@ pub enum Event {
         migration: String,
         seconds: f64,
     },
+    /// The start stage of a migration ran; it waits for `tack complete` (or `tack rollback`).
+    MigrationExpanded {
+        migration: String,
+        seconds: f64,
+    },
+    /// `tack rollback` starts reversing a migration.
+    RollbackStarted {
+        migration: String,
+    },
+    /// A step that ran cannot be reversed by tack, and was left as it is (asked for).
+    StepLeft {
+        migration: String,
+        step: String,
+        reason: String,
+    },
+    /// A migration is rolled back: what ran of it is reversed.
+    RolledBack {
+        migration: String,
+        seconds: f64,
+    },
     StepStarted {
         migration: String,
         step: String,
@@ -172,6 +192,10 @@ pub enum Event {
         rows_done: u64,
         seconds: f64,
     },
+    /// Something the run could not do that does not stop it (recording history, say).
+    Warning {
+        message: String,
+    },
     /// A stop was requested (Ctrl-C): the run ends cleanly after the current batch or step.
     Interrupted {
         migration: String,
@@ -192,6 +216,10 @@ impl Event {
             Event::MigrationSkipped { .. } => "migration_skipped",
             Event::MigrationStarted { .. } => "migration_started",
             Event::MigrationFinished { .. } => "migration_finished",
+            Event::MigrationExpanded { .. } => "migration_expanded",
+            Event::RollbackStarted { .. } => "rollback_started",
+            Event::StepLeft { .. } => "step_left",
+            Event::RolledBack { .. } => "rolled_back",
             Event::StepStarted { .. } => "step_started",
             Event::StepSkipped { .. } => "step_skipped",
             Event::CleanupRan { .. } => "cleanup_ran",
@@ -204,6 +232,7 @@ impl Event {
             Event::Paused { .. } => "paused",
             Event::ThrottleCleared { .. } => "throttle_cleared",
             Event::BackfillFinished { .. } => "backfill_finished",
+            Event::Warning { .. } => "warning",
             Event::Interrupted { .. } => "interrupted",
             Event::RunFinished { .. } => "run_finished",
         }

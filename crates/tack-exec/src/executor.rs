@@ -1,15 +1,18 @@
 //! The run loop: migrations in order, steps in order; lock timeouts retried with jittered
 //! exponential backoff within bounds; backfills in adaptive batches behind throttles; progress
-//! recorded in the target so that any interruption can be resumed.
+//! recorded in the state store so that any interruption can be resumed. The lifecycle: a
+//! migration's start stage runs in `run_migration`, its complete stage in `complete_migration`,
+//! and `rollback_migration` reverses what ran.
 
 use crate::event::{Event, Events, ThrottleReason};
-use crate::model::{
-    Action, BackfillSpec, Migration, MigrationRecord, Status, StepRecord, StepSpec,
-};
+use crate::model::{Migration, MigrationRecord, Status, StepRecord};
 use crate::options::Options;
-use crate::target::{BackfillProgress, LockHolder, Target, TargetError};
+use crate::state_store::{LockHolder, StateStore};
+use crate::target::{BackfillProgress, Target, TargetError};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use tack_core::plan::{Action, Backfill, Stage, Step, Undo};
+use tack_core::QualifiedName;
 use tokio::sync::watch;
 
 /// Why a run could not go on, other than a failed step.
@@ -25,28 +28,47 @@ pub enum ExecError {
     },
     /// The target failed outside a step (state store, connection).
     Target(TargetError),
+    /// A lifecycle command was asked for a migration not in the state it needs.
+    Lifecycle { migration: String, reason: String },
 }
 
 impl std::fmt::Display for ExecError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ExecError::Locked(h) => write!(
-                f,
-                "another tack apply is running on this database ({h}); wait for it to finish, or stop it"
-            ),
+            ExecError::Locked(h) => {
+                write!(f, "another tack apply is running on this database ({h}); wait for it to finish")?;
+                match &h.runner {
+                    Some(runner) => write!(
+                        f,
+                        ", or stop it safely: Ctrl-C in its terminal, or `kill -INT <pid>` for the tack {runner} \
+                         (it stops after the current batch or step, and the next run resumes)"
+                    ),
+                    None => write!(
+                        f,
+                        ", or stop it safely with Ctrl-C where it runs (it stops after the current batch or step, \
+                         and the next run resumes)"
+                    ),
+                }?;
+                write!(
+                    f,
+                    "; terminating its server session (pg_terminate_backend({})) does not stop tack itself",
+                    h.pid
+                )
+            }
             ExecError::Changed {
                 migration,
                 recorded,
                 now,
             } => write!(
                 f,
-                "migration {migration} has changed since it was recorded (checksum {} then, {} now): \
+                "migration {migration} has changed since it was applied (checksum {} then, {} now): \
                  applied migrations must not be edited; revert the edit, and put the change in a \
                  new migration",
                 short(recorded),
                 short(now)
             ),
             ExecError::Target(e) => write!(f, "{e}"),
+            ExecError::Lifecycle { migration, reason } => write!(f, "{migration}: {reason}"),
         }
     }
 }
@@ -76,6 +98,8 @@ pub enum Outcome {
     },
     /// A stop was requested; the run ended cleanly and can be resumed.
     Interrupted,
+    /// The start stage ran; the migration waits for `tack complete` (or `tack rollback`).
+    Expanded { migration: String },
 }
 
 /// How one step ended.
@@ -85,12 +109,19 @@ enum StepEnd {
     Interrupted,
 }
 
+/// How a sequence of steps ended.
+enum StepsEnd {
+    Done,
+    Failed { step: String, error: String },
+    Interrupted,
+}
+
 /// When a run driven by [`Executor::begin_run`] started.
 #[derive(Debug, Clone, Copy)]
 pub struct RunClock(Instant);
 
 /// Runs migrations on a target.
-pub struct Executor<T: Target> {
+pub struct Executor<T: Target + StateStore> {
     target: T,
     options: Options,
     events: Events,
@@ -98,7 +129,7 @@ pub struct Executor<T: Target> {
     locked: bool,
 }
 
-impl<T: Target> Executor<T> {
+impl<T: Target + StateStore> Executor<T> {
     pub fn new(target: T, options: Options, events: Events) -> Self {
         Executor {
             target,
@@ -189,7 +220,7 @@ impl<T: Target> Executor<T> {
         let mut outcome = Outcome::Done;
         for m in migrations {
             match self.run_migration(m).await {
-                Ok(Outcome::Done) => {}
+                Ok(Outcome::Done) | Ok(Outcome::Expanded { .. }) => {}
                 Ok(other) => {
                     outcome = other;
                     break;
@@ -221,7 +252,8 @@ impl<T: Target> Executor<T> {
         });
     }
 
-    /// Runs one migration (see [`Executor::run`]).
+    /// Runs one migration's start stage (see [`Executor::run`]); a migration without a complete
+    /// stage is done when it ends, one with a complete stage is expanded.
     pub async fn run_migration(&mut self, given: &Migration) -> Result<Outcome, ExecError> {
         let name = given.name.clone();
         let recorded = self.target.migration(&name).await?;
@@ -242,6 +274,13 @@ impl<T: Target> Executor<T> {
                 });
                 return Ok(Outcome::Done);
             }
+            if rec.status == Status::Expanded {
+                self.events.emit(Event::MigrationSkipped {
+                    migration: name.clone(),
+                    reason: "applied; waits for `tack complete` (or `tack rollback`)".to_owned(),
+                });
+                return Ok(Outcome::Expanded { migration: name });
+            }
             // Continue the plan that was recorded, not a new one: the catalog has changed since.
             if !rec.steps.is_empty() && rec.steps.iter().all(|s| s.spec.is_some()) {
                 migration.steps = rec.steps.iter().filter_map(|s| s.spec.clone()).collect();
@@ -256,22 +295,270 @@ impl<T: Target> Executor<T> {
             .await?
             .map(|r| r.steps.into_iter().map(|s| (s.id.clone(), s)).collect())
             .unwrap_or_default();
+        let stage: Vec<Step> = migration
+            .steps
+            .iter()
+            .filter(|s| s.stage == Stage::Start)
+            .cloned()
+            .collect();
         self.events.emit(Event::MigrationStarted {
             migration: name.clone(),
-            steps: migration.steps.len(),
+            steps: stage.len(),
             resumed,
         });
-        for (i, step) in migration.steps.iter().enumerate() {
+        match self.run_steps(&name, &stage, &records).await? {
+            StepsEnd::Done => {}
+            StepsEnd::Failed { step, error } => {
+                self.target.finish_migration(&name, Status::Failed).await?;
+                return Ok(Outcome::Failed {
+                    migration: name,
+                    step,
+                    error,
+                });
+            }
+            StepsEnd::Interrupted => return Ok(Outcome::Interrupted),
+        }
+        if migration.has_complete_stage() {
+            self.target
+                .finish_migration(&name, Status::Expanded)
+                .await?;
+            self.events.emit(Event::MigrationExpanded {
+                migration: name.clone(),
+                seconds: started.elapsed().as_secs_f64(),
+            });
+            return Ok(Outcome::Expanded { migration: name });
+        }
+        self.target.finish_migration(&name, Status::Done).await?;
+        self.events.emit(Event::MigrationFinished {
+            migration: name,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        Ok(Outcome::Done)
+    }
+
+    /// Runs the complete stage of an expanded migration (its plan as recorded).
+    pub async fn complete_migration(&mut self, name: &str) -> Result<Outcome, ExecError> {
+        let rec = self.recorded_for_lifecycle(name).await?;
+        if rec.status != Status::Expanded {
+            return Err(ExecError::Lifecycle {
+                migration: name.to_owned(),
+                reason: format!(
+                    "is {}; only a migration that was applied and waits for completion can be completed",
+                    rec.status.as_str()
+                ),
+            });
+        }
+        let plan: Vec<Step> = rec.steps.iter().filter_map(|s| s.spec.clone()).collect();
+        let stage: Vec<Step> = plan
+            .into_iter()
+            .filter(|s| s.stage == Stage::Complete)
+            .collect();
+        let records: HashMap<String, StepRecord> =
+            rec.steps.into_iter().map(|s| (s.id.clone(), s)).collect();
+        let started = Instant::now();
+        self.events.emit(Event::MigrationStarted {
+            migration: name.to_owned(),
+            steps: stage.len(),
+            resumed: false,
+        });
+        match self.run_steps(name, &stage, &records).await? {
+            StepsEnd::Done => {}
+            StepsEnd::Failed { step, error } => {
+                return Ok(Outcome::Failed {
+                    migration: name.to_owned(),
+                    step,
+                    error,
+                })
+            }
+            StepsEnd::Interrupted => return Ok(Outcome::Interrupted),
+        }
+        self.target.finish_migration(name, Status::Done).await?;
+        self.events.emit(Event::MigrationFinished {
+            migration: name.to_owned(),
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        Ok(Outcome::Done)
+    }
+
+    async fn recorded_for_lifecycle(&mut self, name: &str) -> Result<MigrationRecord, ExecError> {
+        let rec = self
+            .target
+            .migration(name)
+            .await?
+            .ok_or_else(|| ExecError::Lifecycle {
+                migration: name.to_owned(),
+                reason: "is not recorded on this database".to_owned(),
+            })?;
+        if rec.steps.iter().any(|s| s.spec.is_none()) {
+            return Err(ExecError::Lifecycle {
+                migration: name.to_owned(),
+                reason: "its recorded plan cannot be read back".to_owned(),
+            });
+        }
+        Ok(rec)
+    }
+
+    /// Reverses what ran of an unfinished migration, newest step first: each started step's
+    /// leftovers are cleaned up and each step that took effect is undone (with the lock timeout
+    /// and retries). A step tack cannot reverse stops the rollback with the reason, unless
+    /// `leave_irreversible` (then it is reported and left as it is).
+    pub async fn rollback_migration(
+        &mut self,
+        name: &str,
+        leave_irreversible: bool,
+    ) -> Result<Outcome, ExecError> {
+        let rec = self.recorded_for_lifecycle(name).await?;
+        if !rec.status.is_unfinished() {
+            return Err(ExecError::Lifecycle {
+                migration: name.to_owned(),
+                reason: match rec.status {
+                    Status::Done => "is complete; rollback reverses only migrations that are not (write a new migration that undoes it)".to_owned(),
+                    Status::RolledBack => "is rolled back already".to_owned(),
+                    other => format!("is {}: nothing ran to roll back", other.as_str()),
+                },
+            });
+        }
+        self.target
+            .finish_migration(name, Status::RollingBack)
+            .await?;
+        let started = Instant::now();
+        self.events.emit(Event::RollbackStarted {
+            migration: name.to_owned(),
+        });
+        for record in rec.steps.iter().rev() {
+            let Some(step) = &record.spec else { continue };
+            if matches!(record.status, Status::Pending | Status::RolledBack) {
+                continue;
+            }
+            if self.stopped() {
+                self.events.emit(Event::Interrupted {
+                    migration: name.to_owned(),
+                    step: Some(step.id.clone()),
+                });
+                return Ok(Outcome::Interrupted);
+            }
+            // A step that started leaves what its cleanup removes (an INVALID index, a
+            // backfill's trigger) whether or not it finished.
+            if let Some(cleanup) = &step.cleanup {
+                let timeouts = self.options.timeouts;
+                let mut attempt = 0u32;
+                let since = Instant::now();
+                loop {
+                    attempt += 1;
+                    match self.target.run_cleanup(cleanup, timeouts).await {
+                        Ok(()) => break,
+                        Err(e) => match self
+                            .retry_or_fail(name, &step.id, attempt, e, since)
+                            .await?
+                        {
+                            Some(StepEnd::Done) | None => continue,
+                            Some(StepEnd::Failed(error)) => {
+                                return Ok(Outcome::Failed {
+                                    migration: name.to_owned(),
+                                    step: step.id.clone(),
+                                    error,
+                                })
+                            }
+                            Some(StepEnd::Interrupted) => return Ok(Outcome::Interrupted),
+                        },
+                    }
+                }
+            }
+            let took_effect = match (record.status, &step.done_probe) {
+                (Status::Done, _) => true,
+                (_, Some(probe)) => self.target.probe(probe).await?,
+                // Not recorded done and nothing to ask: a transactional step that did not
+                // commit left nothing; a backfill's written rows are judged by its undo.
+                (_, None) => !step.transactional || matches!(step.action, Action::Backfill(_)),
+            };
+            if !took_effect {
+                self.target
+                    .step_status(name, &step.id, Status::RolledBack)
+                    .await?;
+                continue;
+            }
+            match &step.undo {
+                Undo::Nothing => {}
+                Undo::Irreversible { reason } => {
+                    if !leave_irreversible {
+                        let error = format!(
+                            "step {} cannot be undone by tack: {reason}; undo it by hand and run                              `tack rollback --leave-irreversible` to record the rest",
+                            step.id
+                        );
+                        self.target.step_failed(name, &step.id, &error).await?;
+                        return Ok(Outcome::Failed {
+                            migration: name.to_owned(),
+                            step: step.id.clone(),
+                            error,
+                        });
+                    }
+                    self.events.emit(Event::StepLeft {
+                        migration: name.to_owned(),
+                        step: step.id.clone(),
+                        reason: reason.clone(),
+                    });
+                }
+                Undo::Sql { sql, transactional } => {
+                    let undo_step = Step {
+                        action: Action::Sql { sql: sql.clone() },
+                        summary: sql.clone(),
+                        transactional: *transactional,
+                        done_probe: None,
+                        cleanup: None,
+                        ..step.clone()
+                    };
+                    match self
+                        .run_sql_step(name, &undo_step, sql, Status::Pending, Status::RolledBack)
+                        .await?
+                    {
+                        StepEnd::Done => {}
+                        StepEnd::Failed(error) => {
+                            return Ok(Outcome::Failed {
+                                migration: name.to_owned(),
+                                step: step.id.clone(),
+                                error,
+                            })
+                        }
+                        StepEnd::Interrupted => return Ok(Outcome::Interrupted),
+                    }
+                    continue;
+                }
+            }
+            self.target
+                .step_status(name, &step.id, Status::RolledBack)
+                .await?;
+        }
+        self.target
+            .finish_migration(name, Status::RolledBack)
+            .await?;
+        self.events.emit(Event::RolledBack {
+            migration: name.to_owned(),
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        Ok(Outcome::Done)
+    }
+
+    /// Runs `steps` in order, skipping those recorded done (after checking the catalog) and those
+    /// whose effect the catalog already has.
+    async fn run_steps(
+        &mut self,
+        name: &str,
+        steps: &[Step],
+        records: &HashMap<String, StepRecord>,
+    ) -> Result<StepsEnd, ExecError> {
+        let name = name.to_owned();
+        let migration = steps;
+        for (i, step) in migration.iter().enumerate() {
             if self.stopped() {
                 self.events.emit(Event::Interrupted {
                     migration: name.clone(),
                     step: Some(step.id.clone()),
                 });
-                return Ok(Outcome::Interrupted);
+                return Ok(StepsEnd::Interrupted);
             }
             let status = records.get(&step.id).map_or(Status::Pending, |r| r.status);
             if status == Status::Done {
-                let later_done = migration.steps[i + 1..]
+                let later_done = migration[i + 1..]
                     .iter()
                     .any(|s| records.get(&s.id).is_some_and(|r| r.status == Status::Done));
                 let confirmed = match (&step.done_probe, later_done) {
@@ -290,7 +577,9 @@ impl<T: Target> Executor<T> {
                 }
             } else if let Some(probe) = &step.done_probe {
                 if self.target.probe(probe).await? {
-                    self.target.step_done(&name, &step.id).await?;
+                    self.target
+                        .step_status(&name, &step.id, Status::Done)
+                        .await?;
                     self.events.emit(Event::StepSkipped {
                         migration: name.clone(),
                         step: step.id.clone(),
@@ -300,15 +589,16 @@ impl<T: Target> Executor<T> {
                 }
             }
             let end = match &step.action {
-                Action::Sql { sql } => self.run_sql_step(&name, step, sql, status).await?,
+                Action::Sql { sql } => {
+                    self.run_sql_step(&name, step, sql, status, Status::Done)
+                        .await?
+                }
                 Action::Backfill(b) => self.run_backfill(&name, step, b).await?,
             };
             match end {
                 StepEnd::Done => {}
                 StepEnd::Failed(error) => {
-                    self.target.finish_migration(&name, false).await?;
-                    return Ok(Outcome::Failed {
-                        migration: name,
+                    return Ok(StepsEnd::Failed {
                         step: step.id.clone(),
                         error,
                     });
@@ -318,16 +608,11 @@ impl<T: Target> Executor<T> {
                         migration: name.clone(),
                         step: Some(step.id.clone()),
                     });
-                    return Ok(Outcome::Interrupted);
+                    return Ok(StepsEnd::Interrupted);
                 }
             }
         }
-        self.target.finish_migration(&name, true).await?;
-        self.events.emit(Event::MigrationFinished {
-            migration: name,
-            seconds: started.elapsed().as_secs_f64(),
-        });
-        Ok(Outcome::Done)
+        Ok(StepsEnd::Done)
     }
 
     /// The wait before attempt `attempt + 1`: exponential from the base, capped, with jitter in
@@ -348,12 +633,15 @@ impl<T: Target> Executor<T> {
             && since.elapsed() + wait <= self.options.retry_budget
     }
 
+    /// Runs one statement with retries; `done` is the status it records when it succeeds (done,
+    /// or rolled back for an undo).
     async fn run_sql_step(
         &mut self,
         migration: &str,
-        step: &StepSpec,
+        step: &Step,
         sql: &str,
         recorded: Status,
+        done: Status,
     ) -> Result<StepEnd, ExecError> {
         let started = Instant::now();
         let timeouts = self.options.timeouts;
@@ -361,7 +649,11 @@ impl<T: Target> Executor<T> {
             migration: migration.to_owned(),
             step: step.id.clone(),
             kind: step.kind().to_owned(),
-            phase: step.phase.clone(),
+            phase: if done == Status::RolledBack {
+                "undo".to_owned()
+            } else {
+                step.phase.as_str().to_owned()
+            },
             sql: sql.to_owned(),
         });
         let mut attempt = 0u32;
@@ -385,12 +677,15 @@ impl<T: Target> Executor<T> {
                 }
             }
             if result.is_ok() {
-                result = self.target.run_sql(migration, step, sql, timeouts).await;
+                result = self
+                    .target
+                    .run_sql(migration, step, sql, step.transactional, done, timeouts)
+                    .await;
             }
             match result {
                 Ok(()) => {
                     if !step.transactional {
-                        self.target.step_done(migration, &step.id).await?;
+                        self.target.step_status(migration, &step.id, done).await?;
                     }
                     self.events.emit(Event::StepFinished {
                         migration: migration.to_owned(),
@@ -456,8 +751,8 @@ impl<T: Target> Executor<T> {
     async fn run_backfill(
         &mut self,
         migration: &str,
-        step: &StepSpec,
-        backfill: &BackfillSpec,
+        step: &Step,
+        backfill: &Backfill,
     ) -> Result<StepEnd, ExecError> {
         let started = Instant::now();
         let timeouts = self.options.timeouts;
@@ -466,7 +761,7 @@ impl<T: Target> Executor<T> {
             migration: mig.clone(),
             step: step.id.clone(),
             kind: step.kind().to_owned(),
-            phase: step.phase.clone(),
+            phase: step.phase.as_str().to_owned(),
             sql: step.display_sql(),
         });
         self.target.step_attempt(migration, &step.id).await?;
@@ -493,7 +788,7 @@ impl<T: Target> Executor<T> {
         self.events.emit(Event::BackfillStarted {
             migration: mig.clone(),
             step: step.id.clone(),
-            table: backfill.table.sql(),
+            table: backfill.table.to_string(),
             unit: progress.unit.clone(),
             position: progress.position,
             total: progress.total,
@@ -624,7 +919,7 @@ impl<T: Target> Executor<T> {
         &mut self,
         migration: &str,
         step: &str,
-        table: &crate::model::TableName,
+        table: &QualifiedName,
     ) -> Result<bool, ExecError> {
         let limits = self.options.throttle.clone();
         let mut since: Option<Instant> = None;

@@ -139,11 +139,6 @@ pub fn parse_lag_limit(text: &str) -> Result<LagLimit, String> {
     }
 }
 
-/// A duration as PostgreSQL accepts it in `SET lock_timeout = '…'` (milliseconds).
-pub fn pg_interval(d: Duration) -> String {
-    format!("{}ms", d.as_millis())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,10 +179,5 @@ mod tests {
         );
         assert_eq!(t.max_lag_bytes, Some(50));
         assert_eq!(t.max_lag_time, Some(Duration::from_secs(3)));
-    }
-
-    #[test]
-    fn intervals() {
-        assert_eq!(pg_interval(Duration::from_millis(1500)), "1500ms");
     }
 }

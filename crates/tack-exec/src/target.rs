@@ -1,10 +1,12 @@
-//! The engine adapter the executor drives. The executor knows steps, retries and throttles; the
-//! target knows SQL dialects, locks, catalogs and where state is kept.
+//! The engine adapter the executor drives to change the database: run a step, probe the
+//! catalog, walk a backfill, measure throttles. The executor knows steps, retries and throttles;
+//! the target knows SQL dialects, locks and catalogs. Where progress is recorded is the
+//! [`StateStore`](crate::StateStore)'s side of the seam.
 
 use crate::event::ThrottleReason;
-use crate::model::{BackfillSpec, Migration, MigrationRecord, StepSpec};
 use crate::options::{ThrottleLimits, Timeouts};
-use serde::Serialize;
+use tack_core::plan::{Backfill, Step};
+use tack_core::QualifiedName;
 
 /// What went wrong in the target, classified for the executor's retry decisions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,11 +18,11 @@ pub struct TargetError {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// The lock could not be had within the lock timeout (PostgreSQL 55P03): retry.
+    /// The lock could not be had within the lock timeout: retry.
     LockTimeout,
-    /// Deadlock or serialization failure (40P01, 40001): retry.
+    /// Deadlock or serialization failure: retry.
     Conflict,
-    /// The statement ran longer than the statement timeout (57014).
+    /// The statement ran longer than the statement timeout.
     StatementTimeout,
     /// The connection is gone.
     Connection,
@@ -49,31 +51,6 @@ impl std::fmt::Display for TargetError {
 }
 
 impl std::error::Error for TargetError {}
-
-/// Who holds the run lock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LockHolder {
-    pub pid: i32,
-    pub application_name: String,
-    /// Client address, or "local socket".
-    pub client: String,
-    /// Since when (the holder's recorded start, else its session's start).
-    pub since: Option<String>,
-}
-
-impl std::fmt::Display for LockHolder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "pid {}, application_name '{}', client {}",
-            self.pid, self.application_name, self.client
-        )?;
-        if let Some(s) = &self.since {
-            write!(f, ", since {s}")?;
-        }
-        Ok(())
-    }
-}
 
 /// Where a backfill stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,47 +82,25 @@ pub struct BatchResult {
     pub progress: BackfillProgress,
 }
 
-/// An engine the executor can run plans on. Implemented by `tack-postgres`.
+/// An engine the executor can run plans on: the session that does the work.
 ///
 /// The executor calls these one at a time (never concurrently).
 #[allow(async_fn_in_trait)]
 pub trait Target {
-    /// Takes the run lock without waiting. `Ok(None)`: taken; `Ok(Some(holder))`: another run
-    /// holds it.
-    async fn try_lock(&mut self) -> Result<Option<LockHolder>, TargetError>;
-    async fn unlock(&mut self) -> Result<(), TargetError>;
-
-    /// Creates the state store if missing and records this run as the lock holder.
-    async fn prepare_state(&mut self) -> Result<(), TargetError>;
-
-    /// The recorded migration, with its steps.
-    async fn migration(&mut self, name: &str) -> Result<Option<MigrationRecord>, TargetError>;
-    /// Records the migration (running) and its steps (pending) if not yet recorded, else marks
-    /// it running again.
-    async fn start_migration(&mut self, migration: &Migration) -> Result<(), TargetError>;
-    async fn finish_migration(&mut self, name: &str, ok: bool) -> Result<(), TargetError>;
-
-    /// Marks a step running and counts an attempt.
-    async fn step_attempt(&mut self, migration: &str, step: &str) -> Result<(), TargetError>;
-    async fn step_done(&mut self, migration: &str, step: &str) -> Result<(), TargetError>;
-    async fn step_failed(
-        &mut self,
-        migration: &str,
-        step: &str,
-        error: &str,
-    ) -> Result<(), TargetError>;
-
     /// Runs a step's done-probe: true when its effect is already in the catalog.
     async fn probe(&mut self, sql: &str) -> Result<bool, TargetError>;
 
     /// Runs an SQL step with the timeouts. A transactional step runs in its own transaction,
-    /// which also records the step done; a non-transactional one runs with session settings and
-    /// outside a transaction (the executor records it done afterwards).
+    /// which also records the step done (`done_status`, in the state store of the same
+    /// database); a non-transactional one runs with session settings and outside a transaction
+    /// (the executor records it afterwards).
     async fn run_sql(
         &mut self,
         migration: &str,
-        step: &StepSpec,
+        step: &Step,
         sql: &str,
+        transactional: bool,
+        done_status: crate::Status,
         timeouts: Timeouts,
     ) -> Result<(), TargetError>;
 
@@ -157,7 +112,7 @@ pub trait Target {
         &mut self,
         migration: &str,
         step: &str,
-        backfill: &BackfillSpec,
+        backfill: &Backfill,
         timeouts: Timeouts,
     ) -> Result<BackfillProgress, TargetError>;
 
@@ -167,7 +122,7 @@ pub trait Target {
         &mut self,
         migration: &str,
         step: &str,
-        backfill: &BackfillSpec,
+        backfill: &Backfill,
         progress: &BackfillProgress,
         size: u64,
         timeouts: Timeouts,
@@ -178,14 +133,14 @@ pub trait Target {
         &mut self,
         migration: &str,
         step: &str,
-        backfill: &BackfillSpec,
+        backfill: &Backfill,
         timeouts: Timeouts,
     ) -> Result<(), TargetError>;
 
     /// Whether a backfill on `table` must wait, and why.
     async fn throttle(
         &mut self,
-        table: &crate::model::TableName,
+        table: &QualifiedName,
         limits: &ThrottleLimits,
     ) -> Result<Option<ThrottleReason>, TargetError>;
 }

@@ -5,6 +5,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tack_core::plan::{Action, Backfill, BackfillKey, Phase, Stage, Step, Undo};
+use tack_core::QualifiedName;
 use tack_exec::*;
 
 #[derive(Default)]
@@ -38,7 +40,7 @@ impl Scripted {
 #[derive(Clone, Default)]
 struct Fake(Arc<Mutex<Scripted>>);
 
-impl Target for Fake {
+impl StateStore for Fake {
     async fn try_lock(&mut self) -> Result<Option<LockHolder>, TargetError> {
         Ok(None)
     }
@@ -91,10 +93,10 @@ impl Target for Fake {
         record.status = Status::Running;
         Ok(())
     }
-    async fn finish_migration(&mut self, name: &str, ok: bool) -> Result<(), TargetError> {
+    async fn finish_migration(&mut self, name: &str, status: Status) -> Result<(), TargetError> {
         let mut s = self.0.lock().unwrap();
         if let Some(m) = s.migrations.get_mut(name) {
-            m.status = if ok { Status::Done } else { Status::Failed };
+            m.status = status;
         }
         Ok(())
     }
@@ -106,12 +108,17 @@ impl Target for Fake {
             .insert(step.to_owned(), Status::Running);
         Ok(())
     }
-    async fn step_done(&mut self, _: &str, step: &str) -> Result<(), TargetError> {
+    async fn step_status(
+        &mut self,
+        _: &str,
+        step: &str,
+        status: Status,
+    ) -> Result<(), TargetError> {
         self.0
             .lock()
             .unwrap()
             .status
-            .insert(step.to_owned(), Status::Done);
+            .insert(step.to_owned(), status);
         Ok(())
     }
     async fn step_failed(&mut self, _: &str, step: &str, _: &str) -> Result<(), TargetError> {
@@ -122,21 +129,52 @@ impl Target for Fake {
             .insert(step.to_owned(), Status::Failed);
         Ok(())
     }
+    async fn replace_plan(&mut self, m: &Migration) -> Result<(), TargetError> {
+        self.0.lock().unwrap().migrations.remove(&m.name);
+        self.start_migration(m).await
+    }
+    async fn forget(&mut self, name: &str) -> Result<(), TargetError> {
+        self.0.lock().unwrap().migrations.remove(name);
+        Ok(())
+    }
+    async fn report(&mut self) -> Result<StateReport, TargetError> {
+        let s = self.0.lock().unwrap();
+        Ok(StateReport {
+            initialized: true,
+            paused: false,
+            holder: None,
+            migrations: s.migrations.values().cloned().collect(),
+        })
+    }
+    async fn record_run(&mut self, _: &RunRecord) -> Result<(), TargetError> {
+        Ok(())
+    }
+    async fn record_fingerprint(&mut self, _: &str, _: &str) -> Result<(), TargetError> {
+        Ok(())
+    }
+    async fn set_paused(&mut self, _: bool) -> Result<(), TargetError> {
+        Ok(())
+    }
+}
+
+impl Target for Fake {
     async fn probe(&mut self, sql: &str) -> Result<bool, TargetError> {
         Ok(*self.0.lock().unwrap().probes.get(sql).unwrap_or(&false))
     }
     async fn run_sql(
         &mut self,
         _: &str,
-        step: &StepSpec,
+        step: &Step,
         sql: &str,
+        transactional: bool,
+        done: Status,
         _: Timeouts,
     ) -> Result<(), TargetError> {
         let mut s = self.0.lock().unwrap();
         s.fail(&step.id)?;
         s.ran.push(sql.to_owned());
-        if step.transactional {
-            s.status.insert(step.id.clone(), Status::Done);
+        if transactional {
+            s.status.insert(step.id.clone(), done);
         }
         Ok(())
     }
@@ -148,7 +186,7 @@ impl Target for Fake {
         &mut self,
         _: &str,
         _: &str,
-        _: &BackfillSpec,
+        _: &Backfill,
         _: Timeouts,
     ) -> Result<BackfillProgress, TargetError> {
         let s = self.0.lock().unwrap();
@@ -168,7 +206,7 @@ impl Target for Fake {
         &mut self,
         _: &str,
         step: &str,
-        _: &BackfillSpec,
+        _: &Backfill,
         p: &BackfillProgress,
         size: u64,
         _: Timeouts,
@@ -192,7 +230,7 @@ impl Target for Fake {
         &mut self,
         _: &str,
         step: &str,
-        _: &BackfillSpec,
+        _: &Backfill,
         _: Timeouts,
     ) -> Result<(), TargetError> {
         self.0
@@ -204,51 +242,69 @@ impl Target for Fake {
     }
     async fn throttle(
         &mut self,
-        _: &TableName,
+        _: &QualifiedName,
         _: &ThrottleLimits,
     ) -> Result<Option<ThrottleReason>, TargetError> {
         Ok(self.0.lock().unwrap().throttles.pop_front().flatten())
     }
 }
 
-fn sql_step(n: u32, probe: Option<&str>) -> StepSpec {
-    StepSpec {
+fn step(n: u32, phase: Phase, action: Action) -> Step {
+    Step {
         id: format!("m#{n}"),
-        phase: "expand".into(),
-        action: Action::Sql {
-            sql: format!("SQL {n}"),
-        },
+        phase,
+        stage: Stage::Start,
+        action,
+        summary: String::new(),
+        source: String::new(),
         table: None,
         lock: None,
+        algorithm: None,
         transactional: true,
-        done_probe: probe.map(str::to_owned),
+        rewrite: false,
+        scan: false,
+        blocks_reads: false,
+        blocks_writes: false,
+        estimate: None,
+        why: String::new(),
+        done_probe: None,
         cleanup: None,
+        undo: Undo::Nothing,
     }
 }
 
-fn backfill_step(n: u32) -> StepSpec {
-    StepSpec {
-        id: format!("m#{n}"),
-        phase: "backfill".into(),
-        action: Action::Backfill(BackfillSpec {
-            table: TableName {
-                schema: None,
-                name: "t".into(),
+fn sql_step(n: u32, probe: Option<&str>) -> Step {
+    Step {
+        done_probe: probe.map(str::to_owned),
+        undo: Undo::Sql {
+            sql: format!("UNDO {n}"),
+            transactional: true,
+        },
+        ..step(
+            n,
+            Phase::Expand,
+            Action::Sql {
+                sql: format!("SQL {n}"),
             },
-            key: KeySpec::PrimaryKey(vec!["id".into()]),
+        )
+    }
+}
+
+fn backfill_step(n: u32) -> Step {
+    step(
+        n,
+        Phase::Backfill,
+        Action::Backfill(Backfill {
+            table: QualifiedName::unqualified("t"),
+            key: BackfillKey::PrimaryKey(vec!["id".into()]),
             assignments: vec![("c".into(), "1".into())],
             condition: None,
             trigger: true,
         }),
-        table: None,
-        lock: None,
-        transactional: true,
-        done_probe: None,
-        cleanup: None,
-    }
+    )
 }
 
-fn migration(steps: Vec<StepSpec>) -> Migration {
+fn migration(steps: Vec<Step>) -> Migration {
     Migration {
         name: "m".into(),
         checksum: "c".into(),
@@ -563,4 +619,95 @@ async fn a_stop_ends_a_throttled_backfill_cleanly() {
     assert_eq!(s.batches, 0);
     assert!(s.ran.is_empty());
     assert_eq!(s.status["m#1"], Status::Running);
+}
+
+#[tokio::test]
+async fn a_rollback_undoes_the_steps_that_ran_newest_first() {
+    let fake = Fake::default();
+    fake.0
+        .lock()
+        .unwrap()
+        .failures
+        .insert("m#3".into(), [ErrorKind::Failed].into());
+    let (mut exec, _) = executor(&fake, options());
+    exec.lock().await.unwrap();
+    let m = migration(vec![
+        sql_step(1, None),
+        sql_step(2, None),
+        sql_step(3, None),
+    ]);
+    assert!(matches!(
+        exec.run(std::slice::from_ref(&m)).await.unwrap(),
+        Outcome::Failed { .. }
+    ));
+    fake.0.lock().unwrap().ran.clear();
+    assert_eq!(
+        exec.rollback_migration("m", false).await.unwrap(),
+        Outcome::Done
+    );
+    let s = fake.0.lock().unwrap();
+    // The failed step left nothing (its transaction rolled back): only 2 and 1 are undone.
+    assert_eq!(s.ran, ["UNDO 2", "UNDO 1"]);
+    assert_eq!(s.migrations["m"].status, Status::RolledBack);
+    assert_eq!(s.status["m#1"], Status::RolledBack);
+}
+
+#[tokio::test]
+async fn a_rollback_stops_at_a_step_it_cannot_undo_unless_told_to_leave_it() {
+    let fake = Fake::default();
+    fake.0
+        .lock()
+        .unwrap()
+        .failures
+        .insert("m#3".into(), [ErrorKind::Failed].into());
+    let (mut exec, _) = executor(&fake, options());
+    exec.lock().await.unwrap();
+    let mut irreversible = sql_step(2, None);
+    irreversible.undo = Undo::Irreversible {
+        reason: "rows changed".into(),
+    };
+    let m = migration(vec![sql_step(1, None), irreversible, sql_step(3, None)]);
+    exec.run(std::slice::from_ref(&m)).await.unwrap();
+    fake.0.lock().unwrap().ran.clear();
+    let outcome = exec.rollback_migration("m", false).await.unwrap();
+    assert!(
+        matches!(&outcome, Outcome::Failed { step, error, .. } if step == "m#2" && error.contains("rows changed")),
+        "{outcome:?}"
+    );
+    assert!(
+        fake.0.lock().unwrap().ran.is_empty(),
+        "nothing undone past it"
+    );
+    assert_eq!(
+        exec.rollback_migration("m", true).await.unwrap(),
+        Outcome::Done
+    );
+    assert_eq!(fake.0.lock().unwrap().ran, ["UNDO 1"]);
+}
+
+#[tokio::test]
+async fn complete_stage_steps_wait_for_complete() {
+    let fake = Fake::default();
+    let (mut exec, events) = executor(&fake, options());
+    exec.lock().await.unwrap();
+    let mut contract = sql_step(2, None);
+    contract.stage = Stage::Complete;
+    let m = migration(vec![sql_step(1, None), contract]);
+    assert_eq!(
+        exec.run_migration(&m).await.unwrap(),
+        Outcome::Expanded {
+            migration: "m".into()
+        }
+    );
+    assert_eq!(fake.0.lock().unwrap().ran, ["SQL 1"]);
+    assert_eq!(count(&events, "migration_expanded"), 1);
+    // Applying again does not run it again; completing runs the rest.
+    exec.run_migration(&m).await.unwrap();
+    assert_eq!(fake.0.lock().unwrap().ran, ["SQL 1"]);
+    assert_eq!(exec.complete_migration("m").await.unwrap(), Outcome::Done);
+    assert_eq!(fake.0.lock().unwrap().ran, ["SQL 1", "SQL 2"]);
+    assert_eq!(fake.0.lock().unwrap().migrations["m"].status, Status::Done);
+    // A complete migration cannot be rolled back or completed again.
+    assert!(exec.rollback_migration("m", false).await.is_err());
+    assert!(exec.complete_migration("m").await.is_err());
 }

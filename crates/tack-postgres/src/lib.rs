@@ -1,238 +1,37 @@
-//! tack's PostgreSQL adapter: connects to a live server (with libpq-style settings and TLS) and
-//! reads the catalog facts the linter uses.
+//! tack's PostgreSQL engine: everything tack knows and does about PostgreSQL, behind the core's
+//! engine-neutral seam.
 //!
-//! ```no_run
-//! # async fn run() -> Result<(), tack_postgres::Error> {
-//! let conn = tack_postgres::connect("postgres://app@db.example/app?sslmode=require").await?;
-//! let version = conn.server_version().await?;
-//! let catalog = conn.catalog().await?;
-//! # let _ = (version, catalog);
-//! # Ok(())
-//! # }
+//! ```text
+//! front_end ─► changes (rule + recipe + plan expansion + undo, one module per kind of change)
+//!                 │                     ▲
+//!                 ▼                     │
+//!              planner ──────────────────┘        schema (model, diff, fingerprint)
+//!
+//! server: connect (TLS) · catalog facts · introspection · runner (executor Target + StateStore)
+//!         · throttles · backfill SQL · scratch databases
 //! ```
 //!
-//! * [`ConnectOptions`] resolves a URL, a libpq `key=value` string or the `PG*` environment.
-//! * [`connect`] / [`ConnectOptions::connect`] open a [`Connection`].
-//! * [`redact`] hides passwords; every message of this crate shows targets redacted.
+//! What belongs here: anything that is true of PostgreSQL and not of another engine — its
+//! grammar, lock modes, rule base, recipes, catalog queries, state store, SQL text.
+//! What must not: engine-neutral logic (the linter's state machine, the executor's retries and
+//! batching, the use cases) — those are `tack-core`, `tack-exec` and `tack-ops`, which reach
+//! PostgreSQL only through [`Postgres`] (the [`Dialect`](tack_core::Dialect)) and the
+//! `server` adapter.
 
-pub mod backfill;
-mod catalog;
-mod conninfo;
-mod error;
-pub mod introspect;
-mod options;
-mod redact;
-pub mod state;
-mod target;
-pub mod throttle;
-mod tls;
+pub mod builtins;
+pub mod changes;
+mod dialect;
+pub mod front_end;
+pub mod lock;
+pub mod planner;
+pub mod schema;
+pub mod server;
+pub mod sql;
 
-pub use catalog::{is_utc, type_modifiers};
-pub use error::{describe, Error, SETTINGS_HINT};
-pub use introspect::introspect;
-pub use options::{ConnectOptions, DEFAULT_APPLICATION_NAME, DEFAULT_CONNECT_TIMEOUT};
-pub use redact::redact;
-pub use target::{classify, PgTarget};
-pub use tls::{RootCerts, SslMode, TlsSettings};
-
-use std::sync::{Arc, Mutex};
-use tack_core::{Catalog, Version};
-use tokio_postgres::tls::MakeTlsConnect;
-use tokio_postgres::{Client, Config, NoTls, Socket};
-
-/// Connects to a `postgres://` URL or libpq `key=value` string; an empty string takes every
-/// setting from the `PG*` environment variables. See [`ConnectOptions`].
-pub async fn connect(url_or_conninfo: &str) -> Result<Connection, Error> {
-    ConnectOptions::new(url_or_conninfo)?.connect().await
-}
-
-/// An open connection. Its I/O runs on a task spawned on the tokio runtime that connected; the
-/// task ends when the `Connection` is dropped.
-pub struct Connection {
-    client: Client,
-    target: String,
-    /// Why the connection task ended, if it failed.
-    failure: Arc<Mutex<Option<String>>>,
-}
-
-impl std::fmt::Debug for Connection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection")
-            .field("target", &self.target)
-            .field("closed", &self.client.is_closed())
-            .finish()
-    }
-}
-
-/// Connects with `tls` and spawns the connection task; returns the client and the task's
-/// failure slot.
-async fn establish<T>(
-    config: &Config,
-    tls: T,
-    runtime: &tokio::runtime::Handle,
-) -> Result<(Client, Arc<Mutex<Option<String>>>), tokio_postgres::Error>
-where
-    T: MakeTlsConnect<Socket>,
-    T::Stream: Send + 'static,
-{
-    let (client, connection) = config.connect(tls).await?;
-    let failure = Arc::new(Mutex::new(None));
-    let slot = Arc::clone(&failure);
-    runtime.spawn(async move {
-        if let Err(e) = connection.await {
-            if let Ok(mut slot) = slot.lock() {
-                *slot = Some(error::chain(&e));
-            }
-        }
-    });
-    Ok((client, failure))
-}
-
-impl ConnectOptions {
-    /// Opens the connection. Must run inside a tokio runtime with time enabled; the
-    /// connection's I/O task is spawned on it.
-    pub async fn connect(&self) -> Result<Connection, Error> {
-        let target = self.target().to_owned();
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime {
-            target: target.clone(),
-        })?;
-        let config = self.config();
-        let attempt = async {
-            let connected = if self.ssl_mode() == SslMode::Disable {
-                establish(config, NoTls, &runtime).await
-            } else {
-                let tls = tokio_postgres_rustls::MakeRustlsConnect::new(
-                    self.tls().client_config(&target)?,
-                );
-                establish(config, tls, &runtime).await
-            };
-            connected.map_err(|e| error::connect_error(&target, &e, config.get_password()))
-        };
-        // tokio-postgres bounds only the TCP connect by connect_timeout; bound the whole
-        // attempt (TLS, authentication) too, as libpq does, allowing each host its share.
-        let result = match self.connect_timeout() {
-            Some(timeout) => {
-                let hosts = u32::try_from(self.host_count()).unwrap_or(u32::MAX);
-                let total = timeout.saturating_mul(hosts);
-                match tokio::time::timeout(total, attempt).await {
-                    Ok(result) => result,
-                    Err(_) => Err(Error::Connect {
-                        target: target.clone(),
-                        reason: format!("timed out after {} s", total.as_secs()),
-                        hint: format!(
-                            "the server did not complete the connection in time: is it \
-                             overloaded, or is something else listening on that port? a slow \
-                             server may need a larger connect_timeout; {SETTINGS_HINT}"
-                        ),
-                    }),
-                }
-            }
-            None => attempt.await,
-        };
-        let (client, failure) = result?;
-        Ok(Connection {
-            client,
-            target,
-            failure,
-        })
-    }
-}
-
-impl Connection {
-    /// The tokio-postgres client, for queries of your own.
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    /// The redacted target, for messages.
-    pub fn target(&self) -> &str {
-        &self.target
-    }
-
-    /// Whether the connection has been closed.
-    pub fn is_closed(&self) -> bool {
-        self.client.is_closed()
-    }
-
-    fn query_error(&self, what: &str, e: &tokio_postgres::Error) -> Error {
-        let mut error = error::query_error(&self.target, what, e);
-        if let Error::Query { reason, .. } = &mut error {
-            if let Ok(slot) = self.failure.lock() {
-                if let Some(failure) = slot.as_ref() {
-                    reason.push_str(&format!(" ({failure})"));
-                }
-            }
-        }
-        error
-    }
-
-    async fn settings(&self) -> Result<(Version, String, u64), Error> {
-        let what = "server settings";
-        let row = self
-            .client
-            .query_one(
-                "SELECT current_setting('server_version_num'), current_setting('TimeZone'), \
-                        current_setting('block_size')",
-                &[],
-            )
-            .await
-            .map_err(|e| self.query_error(what, &e))?;
-        let text = |idx: usize| -> Result<String, Error> {
-            row.try_get::<_, String>(idx)
-                .map_err(|e| error::unexpected(&self.target, what, error::chain(&e)))
-        };
-        let num = text(0)?;
-        let version = num
-            .trim()
-            .parse::<u32>()
-            .map(Version::from_version_num)
-            .map_err(|_| {
-                error::unexpected(
-                    &self.target,
-                    what,
-                    format!("server_version_num is {num:?}, not a number"),
-                )
-            })?;
-        let block_size = text(2)?.trim().parse::<u64>().unwrap_or(8192);
-        Ok((version, text(1)?, block_size))
-    }
-
-    /// The server's version, from `server_version_num`.
-    pub async fn server_version(&self) -> Result<Version, Error> {
-        Ok(self.settings().await?.0)
-    }
-
-    /// Reads the catalog: every ordinary and partitioned table outside the system schemas
-    /// (rows, sizes, columns, constraints, indexes), the volatility of every function in
-    /// `pg_proc`, and whether the session time zone is UTC.
-    ///
-    /// Uses a fixed number of queries however many tables there are. Row counts are `None`
-    /// when the table was never analyzed; partitioned tables carry the sizes (and, when their
-    /// own estimate is unknown, the row counts) of their partitions.
-    pub async fn catalog(&self) -> Result<Catalog, Error> {
-        let (version, timezone, block_size) = self.settings().await?;
-        catalog::read(&self.client, &self.target, version, &timezone, block_size)
-            .await
-            .map_err(|e| match e {
-                Error::Query {
-                    target,
-                    what,
-                    mut reason,
-                    hint,
-                } => {
-                    if let Ok(slot) = self.failure.lock() {
-                        if let Some(failure) = slot.as_ref() {
-                            reason.push_str(&format!(" ({failure})"));
-                        }
-                    }
-                    Error::Query {
-                        target,
-                        what,
-                        reason,
-                        hint,
-                    }
-                }
-                other => other,
-            })
-    }
-}
+pub use dialect::Postgres;
+pub use lock::LockMode;
+pub use server::{
+    classify, connect, describe, introspect, is_utc, redact, type_modifiers, ConnectOptions,
+    Connection, Error, PgRunner, RootCerts, SslMode, TlsSettings, DEFAULT_APPLICATION_NAME,
+    DEFAULT_CONNECT_TIMEOUT, SETTINGS_HINT,
+};

@@ -8,8 +8,8 @@ mod common;
 use common::{connect, exec, run};
 use std::collections::BTreeMap;
 use std::time::Instant;
-use tack_core::schema::fingerprint;
-use tack_core::schema::model::{
+use tack_postgres::schema::fingerprint;
+use tack_postgres::schema::model::{
     Column, Constraint, ConstraintKind, Domain, DomainCheck, EnumType, Extension, FunctionKind,
     Identity, Index, PartitionOf, SchemaModel, Sequence, Table, TableKind, Trigger,
 };

@@ -31,6 +31,15 @@ pub enum Command {
     /// files changed since.
     #[command(after_help = STATUS_EXIT_CODES)]
     Status(StatusArgs),
+    /// Finish the migrations that wait for a decision: the contract of a rollout, dropping an
+    /// online copy's old table. Nothing waits when every migration completed when applied.
+    Complete(CompleteArgs),
+    /// Undo migrations that did not complete (failed, interrupted, or waiting for `tack
+    /// complete`): their steps that ran are reversed, newest first, with the lock timeout and
+    /// retries; the file can then be corrected and applied again.
+    Rollback(RollbackArgs),
+    /// Remove the record of a migration that never completed and whose file is gone.
+    Forget(ForgetArgs),
     /// Pause running backfills (they finish the current batch and wait).
     Pause(TargetArgs),
     /// Resume paused backfills.
@@ -275,6 +284,42 @@ pub struct ApplyArgs {
     /// Events as human progress (bars on a terminal) or one JSON object per line.
     #[arg(long, value_enum, default_value = "human")]
     pub log_format: LogFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+
+    /// Steps tack cannot undo (data changed in place, data dropped) are reported and left as
+    /// they are, instead of stopping the rollback there.
+    #[arg(long)]
+    pub leave_irreversible: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// The migration's recorded name (as `tack status` shows it).
+    pub migration: String,
+
+    /// The target database (also DATABASE_URL, or the libpq PG* variables).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Forget it even though some of its steps took effect (they stay in the schema,
+    /// unrecorded); without it, `tack rollback` first.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Configuration file (default: ./tack.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -31,7 +31,7 @@
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use tack_core::{RuleId, Severity};
+use tack_core::Severity;
 
 /// The built-in defaults of `tack apply`, used when neither a flag nor `[apply]` gives a value
 /// (also what `tack init` writes, commented).
@@ -209,7 +209,7 @@ impl Config {
             _ => given.map(str::to_owned),
         };
         from_env.or_else(|| {
-            crate::target::PG_VARS
+            PG_VARS
                 .iter()
                 .any(|v| std::env::var_os(v).is_some())
                 .then(String::new)
@@ -231,8 +231,8 @@ impl Config {
         }
     }
 
-    /// `[rules]` as severities; `None` turns a rule off.
-    pub fn rule_severities(&self) -> Result<HashMap<RuleId, Option<Severity>>, String> {
+    /// `[rules]` as severities by rule id; `None` turns a rule off.
+    pub fn rule_severities(&self) -> Result<HashMap<&'static str, Option<Severity>>, String> {
         let file = self
             .path
             .as_ref()
@@ -241,7 +241,7 @@ impl Config {
         self.rules
             .iter()
             .map(|(name, level)| {
-                let id = RuleId::from_name(name).ok_or_else(|| {
+                let id = crate::rule_bases::find(name).map(|r| r.name).ok_or_else(|| {
                     format!("{file}: [rules] names an unknown rule `{name}` (see `tack rules`)")
                 })?;
                 let severity = match level.as_str() {
@@ -259,6 +259,16 @@ impl Config {
             .collect()
     }
 }
+
+/// libpq variables that make a connection possible without a URL.
+pub const PG_VARS: &[&str] = &[
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGDATABASE",
+    "PGSERVICE",
+    "PGPORT",
+    "PGUSER",
+];
 
 /// Whether `flag` was written on the command line (as opposed to its value coming from the
 /// environment through clap's `env`).

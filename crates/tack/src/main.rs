@@ -1,24 +1,13 @@
-//! `tack`: the command line. Parses arguments, loads `tack.toml`, and runs a command; every
-//! command returns an exit code (0 fine, 1 findings or failures, 2 usage, I/O or connection
-//! problems) and nothing below this layer prints.
+//! `tack`: the command line. Parses arguments, loads `tack.toml`, runs a command (its use case is
+//! in `tack-ops`) and renders the result; every command returns an exit code (0 fine, 1 findings
+//! or failures, 2 usage, I/O or connection problems). What belongs here: commands and rendering.
+//! What must not: use-case logic, SQL, database drivers.
 
-mod apply_cmd;
 mod cli;
+mod commands;
 mod config;
-mod demo;
-mod files;
-mod history;
-mod init_cmd;
-mod lint_cmd;
-mod plan_cmd;
 mod render;
-mod report;
-mod schema_cmd;
-mod scratch;
-mod sources;
-mod status_cmd;
-mod sum;
-mod target;
+mod rule_bases;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -31,17 +20,20 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
-        cli::Command::Lint(args) => lint_cmd::run(&args),
-        cli::Command::Plan(args) => plan_cmd::run(&args),
-        cli::Command::Apply(args) => apply_cmd::apply(&args),
-        cli::Command::Status(args) => status_cmd::run(&args),
-        cli::Command::Pause(args) => apply_cmd::pause(&args, true),
-        cli::Command::Resume(args) => apply_cmd::pause(&args, false),
-        cli::Command::Demo(args) => demo::run(&args),
-        cli::Command::Init(args) => init_cmd::run(&args),
-        cli::Command::Sum(args) => sum::run(&args),
-        cli::Command::Drift(args) => schema_cmd::drift(&args),
-        cli::Command::Diff(args) => schema_cmd::diff(&args),
+        cli::Command::Lint(args) => commands::lint::run(&args),
+        cli::Command::Plan(args) => commands::plan::run(&args),
+        cli::Command::Apply(args) => commands::apply::apply(&args),
+        cli::Command::Status(args) => commands::status::run(&args),
+        cli::Command::Complete(args) => commands::lifecycle::complete(&args),
+        cli::Command::Rollback(args) => commands::lifecycle::rollback(&args),
+        cli::Command::Forget(args) => commands::lifecycle::forget(&args),
+        cli::Command::Pause(args) => commands::apply::pause(&args, true),
+        cli::Command::Resume(args) => commands::apply::pause(&args, false),
+        cli::Command::Demo(args) => commands::demo::run(&args),
+        cli::Command::Init(args) => commands::init::run(&args),
+        cli::Command::Sum(args) => commands::sum::run(&args),
+        cli::Command::Drift(args) => commands::schema::drift(&args),
+        cli::Command::Diff(args) => commands::schema::diff(&args),
         cli::Command::Rules(args) => {
             print!("{}", render::rules_doc::render(args.format));
             Ok(0)

@@ -193,7 +193,7 @@ fn basic(db: tack_testkit::TestDatabase) {
     let out = project.tack(db.url(), &["apply"]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
-        text(&out.stderr).contains("has changed since it was recorded"),
+        text(&out.stderr).contains("has changed since it was applied"),
         "{}",
         show(&out)
     );

@@ -244,14 +244,17 @@ fn one_run_at_a_time_pause_resume_and_ctrl_c() {
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = text(&out.stderr);
     assert!(err.contains("another tack apply is running"), "{err}");
-    assert!(err.contains("(pid "), "{err}");
+    assert!(err.contains("tack on "), "{err}");
+    assert!(err.contains(", pid "), "{err}");
+    assert!(err.contains("server session "), "{err}");
+    assert!(err.contains("kill -INT"), "{err}");
     assert!(err.contains("application_name 'tack apply'"), "{err}");
     assert!(err.contains("client 127.0.0.1"), "{err}");
     assert!(err.contains("since 20"), "{err}");
 
     let out = project.tack(db.url(), &["status"]);
     let human = text(&out.stdout);
-    assert!(human.contains("run: in progress (pid"), "{human}");
+    assert!(human.contains("run: in progress (tack on "), "{human}");
     assert!(human.contains("paused: yes"), "{human}");
 
     // Ctrl-C: the first run stops cleanly (resumable).

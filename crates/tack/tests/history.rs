@@ -287,7 +287,7 @@ fn an_edited_applied_migration_is_refused_with_how_to_resolve_it() {
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = text(&out.stderr);
     assert!(
-        err.contains("V1__a.sql has changed since it was recorded"),
+        err.contains("V1__a.sql has changed since it was applied"),
         "{err}"
     );
     assert!(

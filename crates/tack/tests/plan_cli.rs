@@ -113,7 +113,7 @@ fn whole_table_update_becomes_a_backfill() {
     assert_eq!(s["kind"], "backfill");
     assert_eq!(s["backfill"]["condition"], "status <> lower(status)");
     assert_eq!(
-        s["backfill"]["key"], "ctid",
+        s["backfill"]["key"], "physical_pages",
         "offline: no primary key known"
     );
     let (_, json) = plan(

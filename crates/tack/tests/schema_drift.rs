@@ -28,8 +28,8 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Output, Stdio};
-use tack_core::schema::model::{ConstraintKind, FunctionKind, Identity, TableKind};
-use tack_core::schema::SchemaModel;
+use tack_postgres::schema::model::{ConstraintKind, FunctionKind, Identity, TableKind};
+use tack_postgres::schema::SchemaModel;
 
 /// For `--dev-url`: nothing listens there, so a run that needs a scratch database fails.
 const NOWHERE: &str = "postgres://nobody@127.0.0.1:1/nowhere";
@@ -548,7 +548,7 @@ fn every_object_kind_round_trips_through_introspection_drift_and_diff() {
 
     let loaded = introspect(db.url());
     assert_all_kinds(&loaded);
-    assert!(tack_core::schema::diff(&loaded, &loaded).is_empty());
+    assert!(tack_postgres::schema::diff(&loaded, &loaded).is_empty());
 
     // The database against its own script (built again on a scratch database): no drift.
     let out = tack(&project, db.url(), &["drift", "--schema", script]);
@@ -569,7 +569,7 @@ fn every_object_kind_round_trips_through_introspection_drift_and_diff() {
     assert_eq!(report["differences"], serde_json::json!([]));
     assert_eq!(
         report["fingerprint"],
-        tack_core::schema::fingerprint(&loaded).as_str()
+        tack_postgres::schema::fingerprint(&loaded).as_str()
     );
     // Nothing to write either.
     assert_nothing_to_diff(&project, db.url(), script, "V1__schema_diff.sql");
@@ -600,7 +600,7 @@ fn every_object_kind_round_trips_through_introspection_drift_and_diff() {
         .unwrap_or_else(|e| panic!("the generated SQL fails: {e:?}\n{generated}"));
     let rebuilt = introspect(empty.url());
     assert_eq!(
-        tack_core::schema::diff(&rebuilt, &loaded),
+        tack_postgres::schema::diff(&rebuilt, &loaded),
         [],
         "the rebuilt schema differs from the loaded one"
     );

@@ -1,7 +1,7 @@
 //! `--format github`: GitHub Actions workflow commands, one annotation per finding.
 
-use crate::report::Report;
 use tack_core::Severity;
+use tack_ops::lint::Report;
 
 /// Escapes a message (`%`, CR, LF) as the workflow-command syntax requires.
 fn escape_data(s: &str) -> String {

@@ -1,10 +1,10 @@
 //! The human report: each finding as a rustc-style snippet of the source, then what the statement
 //! does, why it matters and the safe alternative, then a summary.
 
-use crate::report::{Located, Report};
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use tack_core::Severity;
+use tack_ops::lint::{Located, Report};
 
 pub fn render(report: &Report, color: bool) -> String {
     let renderer = if color {
@@ -24,10 +24,16 @@ pub fn render(report: &Report, color: bool) -> String {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let target = match &report.target.database {
-        Some(db) => format!("PostgreSQL {} ({db})", report.target.version),
+        Some(db) => format!(
+            "{} {} ({db})",
+            report.target.engine.product(),
+            report.target.version
+        ),
         None => format!(
-            "PostgreSQL {} ({})",
-            report.target.version.major, report.target.version_source
+            "{} {} ({})",
+            report.target.engine.product(),
+            report.target.version,
+            report.target.version_source
         ),
     };
     out.push_str(&format!(

@@ -1,8 +1,8 @@
 //! `--format json`: `{"target", "assumptions", "findings": [...], "summary"}`.
 
-use crate::report::Report;
 use serde_json::json;
 use tack_core::Severity;
+use tack_ops::lint::Report;
 
 pub fn render(report: &Report) -> String {
     let value = json!({

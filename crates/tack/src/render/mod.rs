@@ -1,6 +1,10 @@
-//! Renderers: the same [`Report`](crate::report::Report) as a rustc-style human report, JSON,
-//! SARIF 2.1.0 or GitHub workflow annotations; and the rule base as Markdown.
+//! Renderers: the lint [`Report`](tack_ops::lint::Report) as a rustc-style human report, JSON,
+//! SARIF 2.1.0 or GitHub workflow annotations; the rule base as Markdown; the executor's events
+//! as progress; drift reports; the demo's comparison.
 
+pub mod demo;
+pub mod drift;
+pub mod events;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -11,14 +15,14 @@ use tack_core::Finding;
 
 /// "AccessExclusiveLock on users: blocks reads and writes; rewrites the table"
 pub fn effect_summary(f: &Finding) -> Option<String> {
-    let lock = f.lock?;
+    let lock = f.lock.as_ref()?;
     let blocks = match (f.blocks_reads, f.blocks_writes) {
         (true, true) => "blocks reads and writes",
         (false, true) => "blocks writes",
         (true, false) => "blocks reads",
         (false, false) => "reads and writes continue",
     };
-    let mut text = lock.pg_name().to_owned();
+    let mut text = lock.clone();
     if let Some(t) = &f.table {
         text.push_str(&format!(" on {t}"));
     }

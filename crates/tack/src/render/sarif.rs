@@ -1,11 +1,13 @@
 //! `--format sarif`: SARIF 2.1.0 for code-scanning tools.
 
-use crate::report::Report;
+use crate::rule_bases;
 use serde_json::{json, Value};
-use tack_core::{Severity, RULES};
+use tack_core::Severity;
+use tack_ops::lint::Report;
 
 pub fn render(report: &Report) -> String {
-    let rules: Vec<Value> = RULES
+    let all: Vec<_> = rule_bases::all().collect();
+    let rules: Vec<Value> = all
         .iter()
         .map(|r| {
             json!({
@@ -23,7 +25,7 @@ pub fn render(report: &Report) -> String {
         .findings
         .iter()
         .map(|f| {
-            let rule_index = RULES.iter().position(|r| r.name == f.finding.rule);
+            let rule_index = all.iter().position(|r| r.name == f.finding.rule);
             let mut text = f.finding.message.clone();
             if let Some(effect) = super::effect_summary(&f.finding) {
                 text.push_str(&format!(". {effect}"));
@@ -44,7 +46,7 @@ pub fn render(report: &Report) -> String {
                     },
                 }],
                 "properties": {
-                    "lock": f.finding.lock.map(|l| l.pg_name()),
+                    "lock": f.finding.lock,
                     "blocksReads": f.finding.blocks_reads,
                     "blocksWrites": f.finding.blocks_writes,
                     "rewrite": f.finding.rewrite,

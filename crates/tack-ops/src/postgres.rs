@@ -1,0 +1,161 @@
+//! The PostgreSQL engine's glue: [`PgEngine`] implements the use cases' [`Engine`] seam with
+//! `tack-postgres` — its dialect, its runner and state store, its schema fingerprint and drift
+//! check.
+
+use crate::drift::{self, DriftRequest};
+use crate::engine::{DriftGuard, DriftVerdict, Engine};
+use crate::error::{Error, Result};
+use std::time::Duration;
+use tack_core::plan::{Action, Step};
+use tack_core::{Catalog, Version};
+use tack_exec::{StateStore, Status};
+use tack_postgres::server::backfill_sql;
+use tack_postgres::server::state_store::PgStore;
+use tack_postgres::{PgRunner, Postgres};
+
+/// PostgreSQL, as the use cases drive it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PgEngine;
+
+impl Engine for PgEngine {
+    type Dialect = Postgres;
+    type Runner = PgRunner;
+    type Store = PgStore;
+
+    fn dialect(&self) -> &Postgres {
+        &Postgres
+    }
+
+    fn shown(&self, url: &str) -> String {
+        if url.is_empty() {
+            "the server named by the PG* variables".to_owned()
+        } else {
+            tack_postgres::redact(url)
+        }
+    }
+
+    async fn facts(&self, url: &str) -> Result<(Version, Catalog)> {
+        let conn = tack_postgres::connect(url).await?;
+        let version = conn.server_version().await?;
+        let catalog = conn.catalog().await?;
+        Ok((version, catalog))
+    }
+
+    async fn runner(&self, url: &str, replicas: &[String]) -> Result<PgRunner> {
+        Ok(PgRunner::connect(url, replicas).await?)
+    }
+
+    async fn store(&self, url: &str) -> Result<PgStore> {
+        Ok(PgStore::connect(url).await?)
+    }
+
+    fn runner_version(&self, runner: &PgRunner) -> Version {
+        Version::new(runner.major(), 0)
+    }
+
+    async fn fingerprint(&self, runner: &PgRunner) -> Result<Option<String>> {
+        if runner.major() < 13 {
+            return Ok(None);
+        }
+        let model = drift::read_schema(runner.control()).await?;
+        Ok(Some(tack_postgres::schema::fingerprint(&model)))
+    }
+
+    /// The fast path: the live schema's fingerprint equals the one recorded after the migration
+    /// applied last, so nothing changed since tack left it. Otherwise the full comparison of
+    /// `tack drift` decides (replaying the applied migrations on a scratch database, or reading
+    /// its cached result). A migration left unfinished is resumed, not judged: its partial
+    /// effects are expected.
+    async fn drift_guard(&self, check: DriftGuard<'_>, runner: &PgRunner) -> Result<DriftVerdict> {
+        let major = runner.major();
+        if major < 13 {
+            return Ok(DriftVerdict::NotChecked(format!(
+                "the schema is not checked for drift on PostgreSQL {major} (schema comparison \
+                 needs 13 or later)"
+            )));
+        }
+        let mut store = PgStore::connect(check.url).await?;
+        let state = store
+            .report()
+            .await
+            .map_err(|e| Error::from(e).context("reading tack's history"))?;
+        if state.migrations.is_empty() || state.migrations.iter().any(|m| m.status != Status::Done)
+        {
+            return Ok(DriftVerdict::Clean);
+        }
+        let last = state
+            .migrations
+            .iter()
+            .max_by(|a, b| a.finished_at.cmp(&b.finished_at));
+        let recorded = last.and_then(|m| m.history.fingerprint.clone());
+        let live = drift::read_schema(runner.control()).await?;
+        if recorded.as_deref() == Some(tack_postgres::schema::fingerprint(&live).as_str()) {
+            return Ok(DriftVerdict::Clean);
+        }
+        // The full comparison reuses the schema just read (an introspection is ~1 s at 5,000
+        // tables).
+        let report = drift::check(
+            DriftRequest {
+                url: check.url,
+                dev_url: check.dev_url,
+                sources: check.sources,
+                schema_paths: &[],
+                use_cache: true,
+            },
+            Some(live),
+        )
+        .await
+        .map_err(|e| {
+            e.context("while checking for drift before applying")
+                .hint("--allow-drift skips the check")
+        })?;
+        Ok(if report.drift {
+            DriftVerdict::Drifted(Box::new(report))
+        } else {
+            DriftVerdict::Clean
+        })
+    }
+
+    fn dry_run_step(
+        &self,
+        migration: &str,
+        step: &Step,
+        version: Version,
+        lock_timeout: Duration,
+        statement_timeout: Duration,
+    ) -> String {
+        let lock_ms = lock_timeout.as_millis();
+        let stmt_ms = statement_timeout.as_millis();
+        let mut out = String::new();
+        match &step.action {
+            Action::Sql { sql } if step.transactional => out.push_str(&format!(
+                "BEGIN;\nSET LOCAL lock_timeout = '{lock_ms}ms'; SET LOCAL statement_timeout = '{stmt_ms}ms';\n{sql};\nCOMMIT;\n"
+            )),
+            Action::Sql { sql } => {
+                out.push_str(&format!(
+                    "SET lock_timeout = '{lock_ms}ms'; SET statement_timeout = '{stmt_ms}ms';\n"
+                ));
+                if let Some(c) = &step.cleanup {
+                    out.push_str(&format!("-- before a retry or resume: {c};\n"));
+                }
+                out.push_str(&format!(
+                    "{sql};\nRESET lock_timeout; RESET statement_timeout;\n"
+                ));
+            }
+            Action::Backfill(b) => {
+                for s in backfill_sql::describe(
+                    migration,
+                    &step.id,
+                    b,
+                    version.major,
+                    lock_ms,
+                    stmt_ms,
+                ) {
+                    out.push_str(&s);
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,198 @@
+//! The status use case: the migration files in apply order next to what the target's state
+//! store recorded of them.
+//!
+//! Each file is applied, pending, failed, in progress, awaiting `tack complete`, or rolled back
+//! (steps done/total and the current step); an applied file whose checksum differs from the
+//! recorded one is "changed since"; a pending file that sorts before an applied one is "out of
+//! order" (`tack apply` refuses it); records whose file is gone are listed after the files
+//! ("file missing"). Applied migrations show their history (applied at, duration, applied by,
+//! tack version, fingerprint prefix); unfinished ones show their steps (status, attempts, last
+//! error). The directory's tack.sum is checked too.
+//!
+//! Reads only: a target without a state store lists every file as pending.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::project::files::{self, Input};
+use crate::project::history::{self, Recorded};
+use crate::project::sum::{self, Verdict};
+use crate::project::{checksum, migration_name, sources};
+use std::collections::HashMap;
+use tack_exec::{MigrationRecord, StateReport, StateStore, Status, StepRecord};
+
+/// The state of one migration, as `tack status` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Applied,
+    Pending,
+    Failed,
+    InProgress,
+    /// Started (expanded); waits for `tack complete` or `tack rollback`.
+    AwaitingComplete,
+    /// Undone by `tack rollback`; `tack apply` applies it again.
+    RolledBack,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Applied => "applied",
+            State::Pending => "pending",
+            State::Failed => "failed",
+            State::InProgress => "in_progress",
+            State::AwaitingComplete => "awaiting_complete",
+            State::RolledBack => "rolled_back",
+        }
+    }
+
+    pub fn of(record: Option<&MigrationRecord>) -> State {
+        match record.map(|r| r.status) {
+            None | Some(Status::Pending) => State::Pending,
+            Some(Status::Done) => State::Applied,
+            Some(Status::Failed) => State::Failed,
+            Some(Status::Running) | Some(Status::RollingBack) => State::InProgress,
+            Some(Status::Expanded) => State::AwaitingComplete,
+            Some(Status::RolledBack) => State::RolledBack,
+        }
+    }
+}
+
+/// One line of the status: a file, a record, or both.
+pub struct Row {
+    pub name: String,
+    /// The file as found (None: recorded, file missing).
+    pub file: Option<String>,
+    pub file_checksum: Option<String>,
+    pub record: Option<MigrationRecord>,
+    pub state: State,
+    /// Recorded with another checksum than the file has now.
+    pub changed: bool,
+    /// The applied migration this pending one sorts before.
+    pub out_of_order_before: Option<String>,
+}
+
+impl Row {
+    pub fn steps_done(&self) -> usize {
+        self.record.as_ref().map_or(0, |r| {
+            r.steps.iter().filter(|s| s.status == Status::Done).count()
+        })
+    }
+
+    /// The step an unfinished migration is at: the first one not done.
+    pub fn current_step(&self) -> Option<(usize, &StepRecord)> {
+        if self.state == State::Applied {
+            return None;
+        }
+        let r = self.record.as_ref()?;
+        r.steps
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.status != Status::Done)
+    }
+}
+
+/// What the status found, ready to render.
+pub struct Overview {
+    pub database: String,
+    pub report: StateReport,
+    /// False when no migrations directory was found (only records are listed).
+    pub files_known: bool,
+    pub sums: Vec<(String, Verdict)>,
+    pub rows: Vec<Row>,
+}
+
+impl Overview {
+    /// An applied migration whose file is gone counts too: the expected schema of `tack drift`
+    /// (and of apply's full drift check) cannot be rebuilt without it.
+    pub fn attention(&self) -> bool {
+        self.rows.iter().any(|r| {
+            r.state == State::Failed
+                || r.changed
+                || r.out_of_order_before.is_some()
+                || (self.files_known && r.file.is_none() && r.state == State::Applied)
+        }) || self
+            .sums
+            .iter()
+            .any(|(_, v)| matches!(v, Verdict::Mismatch(_)))
+    }
+}
+
+/// Reads the files `paths` name (when `files_known`: a directory that exists or paths given) and
+/// the state store at `url`, and joins them.
+pub async fn overview<E: Engine>(
+    engine: &E,
+    url: &str,
+    paths: &[String],
+    files_known: bool,
+) -> Result<Overview> {
+    let files = if files_known {
+        let inputs: Vec<Input> = files::collect(paths)?
+            .into_iter()
+            .filter(|i| *i != Input::Stdin)
+            .collect();
+        sources::read_all(&inputs)?
+    } else {
+        Vec::new()
+    };
+    let mut sums = Vec::new();
+    if files_known {
+        for dir in sum::dirs_of(paths) {
+            let verdict = sum::verify(&dir)?;
+            sums.push((dir.join(sum::FILE_NAME).display().to_string(), verdict));
+        }
+    }
+    let mut store = engine.store(url).await?;
+    let report = store.report().await.map_err(|e| {
+        Error::from(e).context(format!("reading the state store on {}", engine.shown(url)))
+    })?;
+
+    let mut records: HashMap<String, MigrationRecord> = report
+        .migrations
+        .iter()
+        .map(|m| (m.name.clone(), m.clone()))
+        .collect();
+    let names: Vec<String> = files.iter().map(|f| migration_name(&f.file.name)).collect();
+    let late: HashMap<String, String> = history::out_of_order(&names, |n| match records.get(n) {
+        None => Recorded::Never,
+        Some(r) if matches!(r.status, Status::Done | Status::Expanded) => Recorded::Applied,
+        Some(_) => Recorded::Unfinished,
+    })
+    .into_iter()
+    .map(|o| (o.pending, o.after))
+    .collect();
+    let mut rows = Vec::new();
+    for (f, name) in files.iter().zip(names) {
+        let sum = checksum(&f.file.text);
+        let record = records.remove(&name);
+        rows.push(Row {
+            state: State::of(record.as_ref()),
+            changed: record.as_ref().is_some_and(|r| r.checksum != sum),
+            out_of_order_before: late.get(&name).cloned(),
+            file: Some(f.file.name.clone()),
+            file_checksum: Some(sum),
+            record,
+            name,
+        });
+    }
+    // Records without a file, in the order they were started.
+    for m in &report.migrations {
+        if let Some(record) = records.remove(&m.name) {
+            rows.push(Row {
+                name: m.name.clone(),
+                file: None,
+                file_checksum: None,
+                state: State::of(Some(&record)),
+                changed: false,
+                out_of_order_before: None,
+                record: Some(record),
+            });
+        }
+    }
+    Ok(Overview {
+        database: engine.shown(url),
+        report,
+        files_known,
+        sums,
+        rows,
+    })
+}

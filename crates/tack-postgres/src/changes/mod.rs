@@ -1,0 +1,270 @@
+//! The PostgreSQL rule base and its recipes, one kind of change per module: `add_column`,
+//! `not_null`, `constraints`, `indexes`, `column_type`, `renames_drops`, `partitions`,
+//! `rebuilds`, `enums`, `dml`, `opaque` (what tack cannot see into). Each module holds, for its
+//! kind of change:
+//!
+//! * the **rule** — `assess`: the [`Effect`] the server is claimed to have (lock, rewrite, scan;
+//!   proven against real servers by `tests/proven_rules.rs`) and the verdicts the linter reports;
+//! * the **recipe** — the safe sequence of steps, written once ([`recipe::Recipe`]) and used both
+//!   as the linter's fix and by the planner;
+//! * the **plan expansion** — `plan`: how the planner turns the statement into steps;
+//! * the **undo** of the statement run as written (how `tack rollback` reverses it);
+//! * their unit tests.
+//!
+//! `registry` lists the rules (what `docs/rules.md` is generated from); `probes` holds the
+//! catalog queries that tell whether a step is done. Transaction-level rules (locks held across
+//! statements, a missing lock timeout) are the core linter's, which owns that state.
+
+pub mod add_column;
+pub mod column_type;
+pub mod constraints;
+pub mod dml;
+pub mod enums;
+pub mod indexes;
+pub mod not_null;
+pub mod opaque;
+pub mod partitions;
+pub mod probes;
+pub mod rebuilds;
+pub mod recipe;
+mod registry;
+pub mod renames_drops;
+
+pub use column_type::type_change_rewrites;
+pub use registry::{RuleId, RULES};
+
+use crate::lock::LockMode;
+use tack_core::plan::Undo;
+use tack_core::{AlterAction, Change, Context, QualifiedName};
+
+/// What a statement does to one table, in PostgreSQL's lock modes.
+pub type Effect = tack_core::Effect<LockMode>;
+/// Effects plus verdicts for one statement.
+pub type Assessment = tack_core::Assessment<LockMode>;
+pub use tack_core::Verdict;
+
+/// Judges one statement. Transaction-scoped rules are the linter's.
+pub fn assess(change: &Change, ctx: &Context) -> Assessment {
+    let mut out = Assessment::default();
+    match change {
+        Change::AlterTable { table, actions } => {
+            for action in actions {
+                assess_action(table, action, ctx, &mut out);
+            }
+        }
+        Change::CreateTable {
+            table,
+            constraints,
+            columns,
+            ..
+        } => constraints::assess_create_table(table, columns, constraints, &mut out),
+        Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::Reindex { .. } => {
+            indexes::assess(change, ctx, &mut out)
+        }
+        Change::RenameTable { .. }
+        | Change::RenameColumn { .. }
+        | Change::DropTable { .. }
+        | Change::RenameConstraint { .. } => renames_drops::assess(change, ctx, &mut out),
+        Change::Truncate { .. } | Change::VacuumFull { .. } | Change::Cluster { .. } => {
+            rebuilds::assess(change, ctx, &mut out)
+        }
+        Change::AlterEnumAddValue { .. } => enums::assess(change, ctx, &mut out),
+        Change::Update { .. } | Change::Delete { .. } => dml::assess(change, ctx, &mut out),
+        Change::CreateTableAs { .. }
+        | Change::CreateFunction { .. }
+        | Change::Begin
+        | Change::Commit
+        | Change::Rollback
+        | Change::SetLockTimeout { .. }
+        | Change::Other { .. } => {}
+    }
+    out
+}
+
+fn assess_action(table: &QualifiedName, action: &AlterAction, ctx: &Context, out: &mut Assessment) {
+    match action {
+        AlterAction::AddColumn { column, .. } => add_column::assess(table, column, ctx, out),
+        AlterAction::SetNotNull { column } => not_null::assess_set(table, column, ctx, out),
+        AlterAction::DropNotNull { .. }
+        | AlterAction::SetDefault { .. }
+        | AlterAction::DropDefault { .. }
+        | AlterAction::DropConstraint { .. }
+        | AlterAction::Other { .. } => {
+            out.push_effect(Effect::new(table, LockMode::AccessExclusive))
+        }
+        AlterAction::AddConstraint(spec) => constraints::assess_add(table, spec, ctx, out),
+        AlterAction::ValidateConstraint { .. } => constraints::assess_validate(table, out),
+        AlterAction::AlterColumnType {
+            column,
+            new_type,
+            using,
+        } => column_type::assess(table, column, new_type, using.as_ref(), ctx, out),
+        AlterAction::DropColumn { column } => {
+            renames_drops::assess_drop_column(table, column, ctx, out)
+        }
+        AlterAction::AttachPartition { partition } => {
+            partitions::assess_attach(table, partition, ctx, out)
+        }
+        AlterAction::DetachPartition {
+            partition,
+            concurrently,
+        } => partitions::assess_detach(table, partition, *concurrently, ctx, out),
+        AlterAction::SetLogged | AlterAction::SetUnlogged => {
+            rebuilds::assess_set_logged(table, action, ctx, out)
+        }
+    }
+}
+
+/// The claimed effects of a statement: what the proof tests compare with the server.
+pub fn effects(change: &Change, ctx: &Context) -> Vec<Effect> {
+    assess(change, ctx).effects
+}
+
+/// How `tack rollback` reverses a statement that ran as written.
+pub fn undo(change: &Change, ctx: &Context) -> Undo {
+    match change {
+        Change::AlterTable { table, actions } => {
+            // Several actions: undone together, newest first, in one statement.
+            let mut parts = Vec::new();
+            for action in actions.iter().rev() {
+                match undo_action(table, action, ctx) {
+                    Undo::Nothing => {}
+                    Undo::Sql { sql, .. } => parts.push(sql),
+                    irreversible @ Undo::Irreversible { .. } => return irreversible,
+                }
+            }
+            if parts.is_empty() {
+                Undo::Nothing
+            } else {
+                Undo::Sql {
+                    sql: parts.join(";\n"),
+                    transactional: true,
+                }
+            }
+        }
+        Change::CreateTable { .. } | Change::CreateTableAs { .. } => {
+            constraints::undo_create_table(change)
+        }
+        Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::Reindex { .. } => {
+            indexes::undo(change)
+        }
+        Change::RenameTable { .. }
+        | Change::RenameColumn { .. }
+        | Change::DropTable { .. }
+        | Change::RenameConstraint { .. } => renames_drops::undo(change),
+        Change::Truncate { .. } | Change::VacuumFull { .. } | Change::Cluster { .. } => {
+            rebuilds::undo(change)
+        }
+        Change::AlterEnumAddValue { .. } => enums::undo(change),
+        Change::Update { .. } | Change::Delete { .. } => dml::undo(change),
+        Change::Begin | Change::Commit | Change::Rollback | Change::SetLockTimeout { .. } => {
+            Undo::Nothing
+        }
+        Change::CreateFunction { .. } | Change::Other { .. } => opaque::undo(change),
+    }
+}
+
+fn undo_action(table: &QualifiedName, action: &AlterAction, ctx: &Context) -> Undo {
+    match action {
+        AlterAction::AddColumn { .. } => add_column::undo(table, action),
+        AlterAction::SetNotNull { .. }
+        | AlterAction::DropNotNull { .. }
+        | AlterAction::SetDefault { .. }
+        | AlterAction::DropDefault { .. } => not_null::undo(table, action, ctx),
+        AlterAction::AddConstraint(_)
+        | AlterAction::ValidateConstraint { .. }
+        | AlterAction::DropConstraint { .. } => constraints::undo(table, action),
+        AlterAction::AlterColumnType { .. } => column_type::undo(),
+        AlterAction::DropColumn { .. } => renames_drops::undo_drop_column(),
+        AlterAction::AttachPartition { .. } | AlterAction::DetachPartition { .. } => {
+            partitions::undo(table, action)
+        }
+        AlterAction::SetLogged | AlterAction::SetUnlogged => rebuilds::undo_set_logged(),
+        AlterAction::Other { description } => Undo::Irreversible {
+            reason: format!("tack cannot tell how to reverse `{description}`"),
+        },
+    }
+}
+
+/// Helpers for the unit tests beside each change: parse with the real front end, judge and plan
+/// offline (or with a table's index known), on a given major version.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Assessment;
+    use crate::Postgres;
+    use tack_core::plan::{Plan, PlanOptions};
+    use tack_core::{Catalog, Context, Dialect, IndexFacts, Statement, TableFacts, Version};
+
+    fn catalog() -> Catalog {
+        Postgres.empty_catalog(false)
+    }
+
+    /// Parses `sql` (one or more statements; panics on a syntax error).
+    fn parsed(sql: &str) -> tack_core::ParsedFile {
+        let parsed = Postgres.parse(sql);
+        assert!(parsed.errors.is_empty(), "{sql}: {:?}", parsed.errors);
+        parsed
+    }
+
+    /// The last statement of `run`, judged after the ones before it (which the catalog learns).
+    pub fn assess_run_in(run: &[&str], major: u32, mut catalog: Catalog) -> Assessment {
+        let mut last = Assessment::default();
+        for sql in run {
+            let parsed = parsed(sql);
+            for stmt in &parsed.statements {
+                let ctx = Context {
+                    version: Version::new(major, 0),
+                    catalog: &catalog,
+                    in_transaction: false,
+                };
+                last = super::assess(&stmt.change, &ctx);
+                catalog.record(&stmt.change);
+            }
+        }
+        last
+    }
+
+    pub fn assess_run(run: &[&str], major: u32) -> Assessment {
+        assess_run_in(run, major, catalog())
+    }
+
+    pub fn assess_sql(sql: &str, major: u32) -> Assessment {
+        assess_run(&[sql], major)
+    }
+
+    /// Judged with `table` known to have the index `index` (and rows).
+    pub fn assess_with_index(sql: &str, table: &str, index: &str) -> Assessment {
+        let mut catalog = catalog();
+        catalog.insert_table(
+            "public",
+            table,
+            TableFacts {
+                indexes: vec![IndexFacts {
+                    name: index.to_owned(),
+                    unique: false,
+                    primary: false,
+                    valid: true,
+                    columns: vec!["user_id".to_owned()],
+                }],
+                ..TableFacts::default()
+            },
+        );
+        assess_run_in(&[sql], 15, catalog)
+    }
+
+    /// The plan of a one-file migration `V1__test.sql` holding `sql`.
+    pub fn plan_sql(sql: &str, major: u32) -> Plan {
+        let parsed = parsed(sql);
+        let statements = Statement::all(sql, &parsed);
+        let mut catalog = catalog();
+        Postgres.plan(
+            "V1__test.sql",
+            &statements,
+            &mut catalog,
+            &PlanOptions {
+                version: Version::new(major, 0),
+                allow: Vec::new(),
+            },
+        )
+    }
+}

@@ -1,0 +1,146 @@
+//! `tack complete`, `tack rollback` and `tack forget`: the lifecycle of migrations that wait for a
+//! decision or did not complete (`tack_ops::lifecycle`).
+
+use super::apply::{exec_options, stop_on_ctrl_c};
+use super::{paths_or_default, runtime, target_url, Outcome};
+use crate::cli::{CompleteArgs, ForgetArgs, RollbackArgs};
+use crate::config::Config;
+use crate::render;
+use tack_exec::ExecError;
+use tack_ops::lifecycle::LifecycleOutcome;
+use tack_ops::project::{files, sources, Source};
+use tack_ops::{Error, PgEngine};
+
+/// The migration files PATH names (tack.toml's `migrations` by default); None when no PATH was
+/// given and the default directory does not exist (then every recorded migration counts).
+fn named(paths: &[String], config: &Config) -> Result<Option<Vec<Source>>, Error> {
+    if paths.is_empty() && !config.migrations_dir().exists() {
+        return Ok(None);
+    }
+    let resolved = paths_or_default(paths, config);
+    let inputs: Vec<files::Input> = files::collect(&resolved)?
+        .into_iter()
+        .filter(|i| *i != files::Input::Stdin)
+        .collect();
+    Ok(Some(sources::read_all(&inputs)?))
+}
+
+fn report(command: &str, outcome: LifecycleOutcome, did: &str, none: &str) -> u8 {
+    match outcome {
+        LifecycleOutcome::Done(names) if names.is_empty() => {
+            eprintln!("{command}: {none}");
+            0
+        }
+        LifecycleOutcome::Done(names) => {
+            eprintln!("{command}: {did}: {}", names.join(", "));
+            0
+        }
+        LifecycleOutcome::Locked(holder) => {
+            eprintln!("{command}: {}", ExecError::Locked(holder));
+            1
+        }
+        LifecycleOutcome::Failed {
+            migration,
+            step,
+            error,
+        } => {
+            eprintln!(
+                "{command}: step {step} of {migration} failed: {error}\nThe rest waits; fix the \
+                 cause and run `{command}` again (`tack status` shows the state)."
+            );
+            1
+        }
+        LifecycleOutcome::Interrupted => {
+            eprintln!("{command}: interrupted; run it again to go on");
+            1
+        }
+    }
+}
+
+/// `tack complete [PATH]`.
+pub fn complete(args: &CompleteArgs) -> Outcome {
+    let config = Config::load(args.apply.plan.target.config.as_deref())?;
+    let url = target_url(
+        &config,
+        args.apply.plan.target.database_url.as_deref(),
+        "tack complete",
+    )?;
+    let options = exec_options(&args.apply, &config)?;
+    let named = named(&args.apply.plan.paths, &config)?;
+    let events = render::events::events(args.apply.log_format);
+    let outcome = runtime()?.block_on(async {
+        let stop = stop_on_ctrl_c();
+        tack_ops::lifecycle::complete(&PgEngine, &url, named.as_deref(), options, events, stop)
+            .await
+    })?;
+    Ok(report(
+        "tack complete",
+        outcome,
+        "completed",
+        "nothing waits for completion (every applied migration is complete)",
+    ))
+}
+
+/// `tack rollback [PATH]`.
+pub fn rollback(args: &RollbackArgs) -> Outcome {
+    let config = Config::load(args.apply.plan.target.config.as_deref())?;
+    let url = target_url(
+        &config,
+        args.apply.plan.target.database_url.as_deref(),
+        "tack rollback",
+    )?;
+    let options = exec_options(&args.apply, &config)?;
+    let named = named(&args.apply.plan.paths, &config)?;
+    let events = render::events::events(args.apply.log_format);
+    let outcome = runtime()?.block_on(async {
+        let stop = stop_on_ctrl_c();
+        tack_ops::lifecycle::rollback(
+            &PgEngine,
+            &url,
+            named.as_deref(),
+            args.leave_irreversible,
+            options,
+            events,
+            stop,
+        )
+        .await
+    })?;
+    Ok(report(
+        "tack rollback",
+        outcome,
+        "rolled back",
+        "nothing to roll back (no migration is failed, interrupted or waiting for completion)",
+    ))
+}
+
+/// `tack forget MIGRATION`.
+pub fn forget(args: &ForgetArgs) -> Outcome {
+    let config = Config::load(args.config.as_deref())?;
+    let url = target_url(&config, args.database_url.as_deref(), "tack forget")?;
+    // A migration whose file is still here is not forgotten: `tack apply` would record it again.
+    if let Some(sources) = named(&[], &config)? {
+        if let Some(s) = sources
+            .iter()
+            .find(|s| tack_ops::project::migration_name(&s.file.name) == args.migration)
+        {
+            return Err(Error::state(format!(
+                "{} is still a migration file here; tack forgets only migrations whose file is gone",
+                s.file.name
+            ))
+            .hint("`tack rollback` undoes a migration that did not complete; delete the file first to forget it"));
+        }
+    }
+    let outcome = runtime()?.block_on(tack_ops::lifecycle::forget(
+        &PgEngine,
+        &url,
+        &args.migration,
+        args.force,
+        tack_exec::Options::default(),
+    ))?;
+    Ok(report(
+        "tack forget",
+        outcome,
+        "forgot",
+        "nothing to forget",
+    ))
+}

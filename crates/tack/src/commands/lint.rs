@@ -1,0 +1,51 @@
+//! `tack lint`: read the migrations, parse them (in parallel), lint them in order with the
+//! target's facts (`tack_ops::lint`), and render the report.
+
+use super::{load_sources, runtime, Outcome};
+use crate::cli::{Color, Format, LintArgs};
+use crate::config::Config;
+use crate::render;
+use std::io::{IsTerminal, Write};
+use tack_core::{LintOptions, Severity};
+use tack_ops::engine::Engine;
+use tack_ops::project::sources;
+use tack_ops::PgEngine;
+
+pub fn run(args: &LintArgs) -> Outcome {
+    let config = Config::load(args.target.config.as_deref())?;
+    let engine = PgEngine;
+    let sources = load_sources(&args.paths, &config)?;
+    let parsed = sources::parse_all(engine.dialect(), &sources);
+    let facts = super::plan::facts(&engine, &args.target, &config)?;
+
+    let options = LintOptions {
+        version: facts.info.version,
+        assume_in_transaction: args.assume_in_transaction || config.assume_in_transaction,
+        assume_lock_timeout: args.assume_lock_timeout || config.assume_lock_timeout,
+        severity: config.rule_severities()?,
+    };
+    let report = tack_ops::lint::lint(engine.dialect(), sources, &parsed, facts, options);
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let output = match args.format {
+        Format::Human => render::human::render(&report, color),
+        Format::Json => render::json::render(&report),
+        Format::Sarif => render::sarif::render(&report),
+        Format::Github => render::github::render(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`tack lint | head`) is not an error worth a message.
+    let _ = stdout.write_all(output.as_bytes());
+
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    let _ = runtime;
+    Ok(if errors > 0 || (args.deny_warnings && warnings > 0) {
+        1
+    } else {
+        0
+    })
+}

@@ -1,0 +1,106 @@
+//! `tack drift` and `tack diff` (PostgreSQL): the live schema against the schema it should have
+//! (`tack_ops::drift`).
+
+use super::{runtime, target_url, Outcome};
+use crate::cli::{DiffArgs, DriftArgs, PlanFormat};
+use crate::config::Config;
+use crate::render;
+use std::path::PathBuf;
+use tack_ops::drift::{DiffOutcome, DiffRequest, DriftRequest};
+use tack_ops::project::{sources, Source};
+use tack_ops::Error;
+
+/// The migration files `paths` name (default: tack.toml's `migrations`), or none when that
+/// default directory does not exist (a database with no migrations yet).
+fn migration_sources(paths: &[String], config: &Config) -> Result<Vec<Source>, Error> {
+    if paths.is_empty() && !config.migrations_dir().exists() {
+        return Ok(Vec::new());
+    }
+    let resolved = super::paths_or_default(paths, config);
+    match sources::load(&resolved) {
+        Ok(s) => Ok(s),
+        Err(e) if paths.is_empty() && e.starts_with("no migration files") => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `tack drift`.
+pub fn drift(args: &DriftArgs) -> Outcome {
+    let config = Config::load(args.config.as_deref())?;
+    let url = target_url(&config, args.database_url.as_deref(), "tack drift")?;
+    let sources = if args.schema.is_empty() {
+        migration_sources(&args.paths, &config)?
+    } else {
+        Vec::new()
+    };
+    let report = runtime()?.block_on(tack_ops::drift::check(
+        DriftRequest {
+            url: &url,
+            dev_url: args.dev.dev_url.as_deref(),
+            sources: &sources,
+            schema_paths: &args.schema,
+            use_cache: !args.no_cache,
+        },
+        None,
+    ))?;
+    match args.format {
+        PlanFormat::Human => print!("{}", render::drift::render_drift(&report)),
+        PlanFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ),
+    }
+    Ok(u8::from(report.drift))
+}
+
+/// `tack diff --to PATH`.
+pub fn diff(args: &DiffArgs) -> Outcome {
+    let config = Config::load(args.config.as_deref())?;
+    let url = target_url(&config, args.database_url.as_deref(), "tack diff")?;
+    let dir: PathBuf = args
+        .out
+        .clone()
+        .or_else(|| config.migrations.clone())
+        .unwrap_or_else(|| PathBuf::from("migrations"));
+    let outcome = runtime()?.block_on(tack_ops::drift::diff(
+        DiffRequest {
+            url: &url,
+            dev_url: args.dev.dev_url.as_deref(),
+            to: &args.to,
+            out: &dir,
+            name: &args.name,
+            stdout: args.stdout,
+        },
+        &mut |note| eprintln!("tack diff: note: {note}"),
+    ))?;
+    match outcome {
+        DiffOutcome::Nothing => eprintln!(
+            "tack diff: {} already matches {}; nothing written",
+            tack_postgres::redact(&url),
+            args.to.join(", ")
+        ),
+        DiffOutcome::Text(text) => print!("{text}"),
+        DiffOutcome::Written {
+            file,
+            changes,
+            sum_updated,
+            sum_stale,
+        } => {
+            let sum = dir.join("tack.sum");
+            if sum_updated {
+                eprintln!("tack diff: updated {}", sum.display());
+            } else if sum_stale {
+                eprintln!(
+                    "tack diff: {} did not match the directory before this file was added; left \
+                     as it was (`tack sum --check` says why)",
+                    sum.display()
+                );
+            }
+            eprintln!(
+                "tack diff: wrote {} ({changes} change(s)); next: tack lint {0} && tack plan {0}",
+                file.display()
+            );
+        }
+    }
+    Ok(0)
+}
