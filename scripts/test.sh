@@ -24,6 +24,10 @@ sys.exit(0 if any("bin" in t["kind"] and t["name"] == "tack-testkit-stop"
 '
 }
 
+# Tests fail rather than skip when a server binary or version they need is missing.
+export TACK_TEST_STRICT=1
+export TACK_TEST_REQUIRE_PG_MAJORS="${TACK_TEST_REQUIRE_PG_MAJORS:-15,18}"
+
 echo "test: cargo test"
 status=0
 cargo test --workspace "$@" || status=$?

@@ -1,4 +1,5 @@
-//! Fuzzes tack's SQL front end (`tack_sql::parse`) and the linter over its result.
+//! Fuzzes tack's PostgreSQL front end (`tack_postgres::front_end::parse`) and the linter over its
+//! result.
 //!
 //! Checks: no panic anywhere, and every byte position the front end reports (statements,
 //! syntax errors and the statement ranges they belong to, `tack:ignore` comments) lies within
@@ -7,8 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-use tack_core::lint::{LintOptions, Linter, Statement};
-use tack_core::{Catalog, Version};
+use tack_core::{Dialect, LintOptions, Linter, Statement, Version};
+use tack_postgres::Postgres;
 
 fn check_span(text: &str, what: &str, offset: usize, len: usize) {
     let end = offset
@@ -48,7 +49,7 @@ fn run(text: &str) {
     if allow_known() && text.contains("at end of input") {
         return;
     }
-    let parsed = tack_sql::parse(text);
+    let parsed = tack_postgres::front_end::parse(text);
     if debug() {
         eprintln!("input ({} bytes): {text:?}\n{parsed:#?}", text.len());
     }
@@ -89,16 +90,9 @@ fn run(text: &str) {
             version: Version::new(major, 0),
             ..Default::default()
         };
-        let mut linter = Linter::new(options, Catalog::new(false));
+        let mut linter = Linter::new(&Postgres, options, Postgres.empty_catalog(false));
         linter.begin_file();
-        for s in &parsed.statements {
-            let statement = Statement {
-                offset: s.offset,
-                len: s.len,
-                text: &text[s.offset..s.offset + s.len],
-                change: &s.change,
-                ignores: &s.ignores,
-            };
+        for statement in Statement::all(text, &parsed) {
             let _ = linter.check(&statement);
         }
         linter.end_file();

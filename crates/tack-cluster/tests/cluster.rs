@@ -37,8 +37,8 @@ fn answers(port: u16) -> bool {
 fn start_stop_restart_and_remove_on_drop() {
     let bins = tack_cluster::find_bin_dirs();
     if bins.is_empty() {
-        eprintln!("skipped: {}", tack_cluster::first_bin_dir().unwrap_err());
-        return;
+        let why = tack_cluster::first_bin_dir().unwrap_err().to_string();
+        return tack_testkit::skip("start_stop_restart_and_remove_on_drop", &why);
     }
     for bin in bins {
         let dir = scratch(&format!("pg{}", bin.major));
@@ -97,8 +97,10 @@ fn start_stop_restart_and_remove_on_drop() {
 #[test]
 fn leave_keeps_it_running_and_stop_data_dir_stops_it() {
     let Some(bin) = tack_cluster::find_bin_dirs().into_iter().next() else {
-        eprintln!("skipped: no server binaries");
-        return;
+        return tack_testkit::skip(
+            "leave_keeps_it_running_and_stop_data_dir_stops_it",
+            "no PostgreSQL server binaries",
+        );
     };
     let dir = scratch("leave");
     let data = dir.join("data");
@@ -129,8 +131,10 @@ fn leave_keeps_it_running_and_stop_data_dir_stops_it() {
 #[test]
 fn failed_start_explains_and_removes_what_it_created() {
     let Some(bin) = tack_cluster::find_bin_dirs().into_iter().next() else {
-        eprintln!("skipped: no server binaries");
-        return;
+        return tack_testkit::skip(
+            "failed_start_explains_and_removes_what_it_created",
+            "no PostgreSQL server binaries",
+        );
     };
     let dir = scratch("bad");
     let data = dir.join("data");

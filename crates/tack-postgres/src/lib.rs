@@ -2,14 +2,20 @@
 //! engine-neutral seam.
 //!
 //! ```text
-//! front_end ─► changes (rule + recipe + plan expansion + undo, one module per kind of change)
-//!                 │                     ▲
-//!                 ▼                     │
-//!              planner ──────────────────┘        schema (model, diff, fingerprint)
+//!  syntax (pg_query: split, parse, place errors; node helpers, deparse)
+//!     ▲
+//!  changes (per kind of change: mapping + rule + recipe + plan expansion + undo + tests)
+//!     ▲                    ▲
+//!  front_end (parse)    planner (walks a migration, asks each kind for its plan)
+//!     ▲                    ▲
+//!  dialect (Postgres: the core's Dialect)         schema (model, diff, fingerprint)
 //!
-//! server: connect (TLS) · catalog facts · introspection · runner (executor Target + StateStore)
-//!         · throttles · backfill SQL · scratch databases
+//!  server: connect (TLS) · catalog facts · introspection · runner (executor Target +
+//!          StateStore) · state store · throttles · backfill SQL · scratch databases · demo
+//!          workload and dataset
 //! ```
+//!
+//! Arrows point at what a module uses; no two modules use each other.
 //!
 //! What belongs here: anything that is true of PostgreSQL and not of another engine — its
 //! grammar, lock modes, rule base, recipes, catalog queries, state store, SQL text.
@@ -27,6 +33,7 @@ pub mod planner;
 pub mod schema;
 pub mod server;
 pub mod sql;
+pub mod syntax;
 
 pub use dialect::Postgres;
 pub use lock::LockMode;

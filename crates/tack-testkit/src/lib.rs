@@ -105,9 +105,42 @@ pub fn servers() -> Vec<&'static Server> {
             all.push(s);
         }
         all.sort_by_key(|s| s.major());
+        // `TACK_TEST_REQUIRE_PG_MAJORS=15,18`: the versions the suite must cover. A missing one
+        // fails here rather than letting the version-matrix tests pass on fewer versions.
+        let required = std::env::var("TACK_TEST_REQUIRE_PG_MAJORS").unwrap_or_default();
+        for major in required.split(',').filter_map(|m| m.trim().parse::<u32>().ok()) {
+            assert!(
+                all.iter().any(|s| s.major() == major),
+                "tack-testkit: PostgreSQL {major} is required (TACK_TEST_REQUIRE_PG_MAJORS={required}) \
+                 but no server of that version was found; run scripts/install-test-servers.sh"
+            );
+        }
         all
     })
     .clone()
+}
+
+/// Whether a test must fail instead of skipping when something it needs (server binaries, a
+/// second major version, a package) is missing: in CI (`CI` set) or with `TACK_TEST_STRICT=1`.
+/// The project's test command sets it, so a missing binary never passes there.
+pub fn strict() -> bool {
+    let set = |name: &str| {
+        std::env::var(name)
+            .map(|v| !v.is_empty() && v != "0" && v != "false")
+            .unwrap_or(false)
+    };
+    set("TACK_TEST_STRICT") || set("CI")
+}
+
+/// A test that cannot run here: in [`strict`] mode it fails with `why`; otherwise it reports an
+/// explicit skip (on stderr, with how to make it a failure) and the caller returns.
+pub fn skip(test: &str, why: &str) {
+    if strict() {
+        panic!("{test} cannot run: {why} (TACK_TEST_STRICT/CI is set, so this is a failure)");
+    }
+    eprintln!(
+        "SKIPPED {test}: {why} (run with TACK_TEST_STRICT=1 to make this a failure, as CI does)"
+    );
 }
 
 /// The server of [`servers()`] with this major version, if any.

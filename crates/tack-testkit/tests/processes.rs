@@ -145,8 +145,10 @@ impl Drop for PrivateRoot {
 #[test]
 fn two_processes_share_a_fresh_throwaway_cluster_which_restarts_after_stop() {
     if tack_testkit::installed_server_bin_dirs().is_empty() {
-        eprintln!("skipped: no PostgreSQL server binaries installed");
-        return;
+        return tack_testkit::skip(
+            "two_processes_share_a_fresh_throwaway_cluster_which_restarts_after_stop",
+            "no PostgreSQL server binaries installed",
+        );
     }
     let root = PrivateRoot::new();
     let envs = [

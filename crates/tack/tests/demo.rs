@@ -10,9 +10,12 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn have_servers() -> bool {
+fn have_servers(test: &str) -> bool {
     if tack_cluster::find_bin_dirs().is_empty() {
-        eprintln!("skipped: {}", tack_cluster::first_bin_dir().unwrap_err());
+        tack_testkit::skip(
+            test,
+            &tack_cluster::first_bin_dir().unwrap_err().to_string(),
+        );
         return false;
     }
     true
@@ -43,7 +46,7 @@ fn text(out: &Output) -> (String, String) {
 
 #[test]
 fn demo_runs_both_rounds_and_cleans_up() {
-    if !have_servers() {
+    if !have_servers("demo_runs_both_rounds_and_cleans_up") {
         return;
     }
     let started = Instant::now();
@@ -105,7 +108,7 @@ fn demo_runs_both_rounds_and_cleans_up() {
 
 #[test]
 fn ctrl_c_stops_the_server_and_removes_everything() {
-    if !have_servers() {
+    if !have_servers("ctrl_c_stops_the_server_and_removes_everything") {
         return;
     }
     let mut child = demo_command(&["--rows", "50000", "--clients", "2"])

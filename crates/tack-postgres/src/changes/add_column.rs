@@ -4,15 +4,84 @@
 //! CHECK recipe.
 
 use super::recipe::{self, Draft, Recipe};
-use super::{constraints, not_null, probes, Assessment, Effect, RuleId, Verdict};
+use super::{constraints, not_null, probes, Assessment, Effect, Planned, RuleId, Verdict};
 use crate::lock::LockMode;
-use crate::planner::Planner;
 use crate::sql::{quote_ident, quote_literal, PgName};
+use crate::syntax::nodes::{self, Render};
+use pg_query::protobuf::{self, node::Node as N};
 use tack_core::plan::{Phase, Undo};
 use tack_core::{
-    AlterAction, ColumnSpec, ConstraintKind, ConstraintSpec, Context, QualifiedName, Statement,
+    AlterAction, ColumnSpec, ConstraintKind, ConstraintSpec, Context, QualifiedName, TypeSpec,
     Volatility,
 };
+
+/// Maps a column definition (in `CREATE TABLE` or `ADD COLUMN`).
+pub fn map_column(def: &protobuf::ColumnDef, render: Render) -> ColumnSpec {
+    use protobuf::ConstrType as T;
+    let mut spec = ColumnSpec {
+        name: def.colname.clone(),
+        type_spec: def
+            .type_name
+            .as_ref()
+            .map(nodes::type_spec)
+            .unwrap_or_else(|| TypeSpec::new("", Vec::new(), false, "")),
+        not_null: def.is_not_null,
+        default: def
+            .raw_default
+            .as_deref()
+            .map(|e| nodes::expression_as(e, render)),
+        generated_stored: None,
+        identity: !def.identity.is_empty(),
+        constraints: Vec::new(),
+    };
+    for node in &def.constraints {
+        let Some(N::Constraint(c)) = &node.node else {
+            continue;
+        };
+        match T::try_from(c.contype) {
+            Ok(T::ConstrNotnull) => spec.not_null = true,
+            Ok(T::ConstrNull) => spec.not_null = false,
+            Ok(T::ConstrDefault) => {
+                spec.default = c
+                    .raw_expr
+                    .as_deref()
+                    .map(|e| nodes::expression_as(e, render))
+            }
+            Ok(T::ConstrIdentity) => spec.identity = true,
+            Ok(T::ConstrGenerated) => {
+                // PostgreSQL 18 adds VIRTUAL generated columns (the default there), which are
+                // computed on read: only STORED ones are written into every row.
+                if c.generated_kind != "v" {
+                    spec.generated_stored = c
+                        .raw_expr
+                        .as_deref()
+                        .map(|e| nodes::expression_as(e, render));
+                }
+            }
+            Ok(T::ConstrPrimary) => {
+                spec.not_null = true;
+                spec.constraints
+                    .extend(constraints::map_constraint(c, Some(&def.colname), render));
+            }
+            _ => {
+                spec.constraints
+                    .extend(constraints::map_constraint(c, Some(&def.colname), render))
+            }
+        }
+    }
+    spec
+}
+
+/// `ALTER TABLE … ADD COLUMN`.
+pub fn map_add(def: Option<&N>, if_not_exists: bool) -> Option<AlterAction> {
+    match def {
+        Some(N::ColumnDef(d)) => Some(AlterAction::AddColumn {
+            column: map_column(d, Render::Sql),
+            if_not_exists,
+        }),
+        _ => None,
+    }
+}
 
 pub fn assess(table: &QualifiedName, column: &ColumnSpec, ctx: &Context, out: &mut Assessment) {
     let mut effect = Effect::new(table, LockMode::AccessExclusive);
@@ -230,31 +299,27 @@ fn identity_recipe(table: &QualifiedName, column: &ColumnSpec, ctx: &Context) ->
 }
 
 /// Plans an `ADD COLUMN`: as written when metadata-only, else by [`default_recipe`].
-pub fn plan(p: &mut Planner, stmt: &Statement, table: &QualifiedName, column: &ColumnSpec) {
-    let ctx = p.ctx();
+pub fn plan(ctx: &Context, table: &QualifiedName, column: &ColumnSpec) -> Planned {
     let volatile = column
         .default
         .as_ref()
         .is_some_and(|d| ctx.volatility(d).0 == Volatility::Volatile);
-    let default_rewrites = column.default.is_some() && (volatile || !p.version.at_least(11));
+    let default_rewrites = column.default.is_some() && (volatile || !ctx.version.at_least(11));
     let special =
         column.generated_stored.is_some() || column.identity || column.type_spec.is_serial();
     if special || (!default_rewrites && column.not_null && column.default.is_none()) {
         // Generated, identity and serial columns, and NOT NULL without a default.
-        return p.generic(stmt);
+        return Planned::Judge;
     }
     if !default_rewrites && column.constraints.is_empty() {
-        return p.as_written(
-            stmt,
-            if column.default.is_some() {
-                "a non-volatile default is stored in the catalog (PostgreSQL 11+): no rewrite"
-            } else {
-                "a nullable column without default is metadata-only"
-            },
-        );
+        return Planned::AsWritten(if column.default.is_some() {
+            "a non-volatile default is stored in the catalog (PostgreSQL 11+): no rewrite"
+        } else {
+            "a nullable column without default is metadata-only"
+        });
     }
     let mut r = match (&column.default, default_rewrites) {
-        (Some(default), true) => default_recipe(table, column, &default.sql, &ctx),
+        (Some(default), true) => default_recipe(table, column, &default.sql, ctx),
         _ => {
             // A cheap default (and NOT NULL with it) goes on the column; the inline constraints
             // follow by their recipes.
@@ -273,15 +338,13 @@ pub fn plan(p: &mut Planner, stmt: &Statement, table: &QualifiedName, column: &C
     for spec in &column.constraints {
         let mut spec: ConstraintSpec = spec.clone();
         constraints::fill_inline_columns(&mut spec, &column.name);
-        match constraints::recipe(table, &spec, &ctx) {
+        match constraints::recipe(table, &spec, ctx) {
             Some(more) => r.extend(more),
-            None => {
-                // No recipe for it (EXCLUDE): the planner refuses the statement instead.
-                return p.generic(stmt);
-            }
+            // No recipe for it (EXCLUDE): the rule base's verdict decides.
+            None => return Planned::Judge,
         }
     }
-    p.push_recipe(stmt.text, r);
+    Planned::Recipe(r)
 }
 
 /// Undoing an `ADD COLUMN` run as written: drop the column.

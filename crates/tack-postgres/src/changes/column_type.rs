@@ -4,8 +4,26 @@
 use super::{Assessment, Effect, RuleId, Verdict};
 use crate::lock::LockMode;
 use crate::sql::{quote_ident, PgName};
+use crate::syntax::nodes;
+use pg_query::protobuf::node::Node as N;
 use tack_core::plan::Undo;
+use tack_core::AlterAction;
 use tack_core::{Context, Expr, QualifiedName, TypeSpec, Version};
+/// Maps `ALTER COLUMN … TYPE … [USING …]`.
+pub fn map(column: String, def: Option<&N>) -> Option<AlterAction> {
+    match def {
+        Some(N::ColumnDef(d)) => Some(AlterAction::AlterColumnType {
+            column,
+            new_type: d
+                .type_name
+                .as_ref()
+                .map(nodes::type_spec)
+                .unwrap_or_else(|| TypeSpec::new("", Vec::new(), false, "")),
+            using: d.raw_default.as_deref().map(nodes::expression),
+        }),
+        _ => None,
+    }
+}
 
 /// Whether changing a column from `old` (base name and modifiers) to `new` rewrites the table.
 /// Mirrors PostgreSQL's `ATColumnChangeRequiresRewrite`: a relabel (binary-coercible cast) or a

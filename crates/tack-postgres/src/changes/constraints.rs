@@ -5,15 +5,97 @@
 //! made NOT NULL by the CHECK recipe first).
 
 use super::recipe::{self, name_of, Draft, Recipe};
-use super::{not_null, probes, Assessment, Effect, RuleId, Verdict};
+use super::{not_null, probes, Assessment, Effect, Planned, RuleId, Verdict};
 use crate::lock::LockMode;
-use crate::planner::Planner;
 use crate::sql::{quote_ident, PgName};
+use crate::syntax::deparse;
+use crate::syntax::nodes::{self, Render};
+use pg_query::protobuf::{self, node::Node as N, Node};
 use tack_core::plan::{Phase, Undo};
 use tack_core::{
-    AlterAction, Change, ColumnSpec, ConstraintKind, ConstraintSpec, Context, QualifiedName,
-    Statement,
+    AlterAction, ConstraintKind, ConstraintSpec, Context, Expr, QualifiedName, Statement,
 };
+
+/// Maps a constraint from the parse tree; `column` is set for one written inline on a column
+/// definition.
+pub fn map_constraint(
+    c: &protobuf::Constraint,
+    column: Option<&str>,
+    render: Render,
+) -> Option<ConstraintSpec> {
+    use protobuf::ConstrType as T;
+    let mut c = c.clone();
+    let col_node = |name: &str| Node {
+        node: Some(N::String(protobuf::String {
+            sval: name.to_owned(),
+        })),
+    };
+    let kind = match T::try_from(c.contype).ok()? {
+        T::ConstrCheck => ConstraintKind::Check {
+            expr: c
+                .raw_expr
+                .as_deref()
+                .map(|e| nodes::expression_as(e, render))
+                .unwrap_or_else(|| Expr::constant("")),
+            not_null_column: c.raw_expr.as_deref().and_then(nodes::null_test_column),
+        },
+        T::ConstrForeign => {
+            if let (Some(col), true) = (column, c.fk_attrs.is_empty()) {
+                c.fk_attrs.push(col_node(col));
+            }
+            ConstraintKind::ForeignKey {
+                columns: nodes::strings(&c.fk_attrs),
+                referenced_table: c.pktable.as_ref().map(nodes::range_var)?,
+                referenced_columns: nodes::strings(&c.pk_attrs),
+            }
+        }
+        T::ConstrUnique | T::ConstrPrimary => {
+            if let (Some(col), true) = (column, c.keys.is_empty()) {
+                c.keys.push(col_node(col));
+            }
+            let columns = nodes::strings(&c.keys);
+            let using_index = nodes::non_empty(&c.indexname);
+            if c.contype == T::ConstrUnique as i32 {
+                ConstraintKind::Unique {
+                    columns,
+                    using_index,
+                }
+            } else {
+                ConstraintKind::PrimaryKey {
+                    columns,
+                    using_index,
+                }
+            }
+        }
+        T::ConstrExclusion => ConstraintKind::Exclude,
+        T::ConstrNotnull => ConstraintKind::NotNull {
+            column: nodes::strings(&c.keys)
+                .into_iter()
+                .next()
+                .or_else(|| column.map(str::to_owned))?,
+        },
+        _ => return None,
+    };
+    Some(ConstraintSpec {
+        name: nodes::non_empty(&c.conname),
+        sql: match render {
+            Render::Sql => deparse::constraint(&c).unwrap_or_else(|| "<constraint>".to_owned()),
+            Render::Skip => String::new(),
+        },
+        kind,
+        not_valid: c.skip_validation,
+    })
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT`.
+pub fn map_add(def: Option<&N>) -> Option<AlterAction> {
+    match def {
+        Some(N::Constraint(c)) => {
+            map_constraint(c, None, Render::Sql).map(AlterAction::AddConstraint)
+        }
+        _ => None,
+    }
+}
 
 fn idents(cols: &[String]) -> String {
     cols.iter()
@@ -294,15 +376,19 @@ pub fn recipe(table: &QualifiedName, spec: &ConstraintSpec, ctx: &Context) -> Op
 }
 
 /// Plans an `ADD CONSTRAINT`: as written when it neither scans nor builds, else by [`recipe`].
-pub fn plan(p: &mut Planner, stmt: &Statement, table: &QualifiedName, spec: &ConstraintSpec) {
-    let ctx = p.ctx();
-    let effects = super::assess(stmt.change, &ctx).effects;
+pub fn plan(
+    ctx: &Context,
+    stmt: &Statement,
+    table: &QualifiedName,
+    spec: &ConstraintSpec,
+) -> Planned {
+    let effects = super::assess(stmt.change, ctx).effects;
     if effects.iter().all(|e| !e.scan && !e.rewrite) {
-        return p.as_written(stmt, "no validation scan: brief lock only");
+        return Planned::AsWritten("no validation scan: brief lock only");
     }
-    match recipe(table, spec, &ctx) {
-        Some(r) => p.push_recipe(stmt.text, r),
-        None => p.generic(stmt),
+    match recipe(table, spec, ctx) {
+        Some(r) => Planned::Recipe(r),
+        None => Planned::Judge,
     }
 }
 
@@ -339,27 +425,6 @@ pub fn assess_validate(table: &QualifiedName, out: &mut Assessment) {
     out.push_effect(Effect::new(table, LockMode::ShareUpdateExclusive).scan());
 }
 
-/// `CREATE TABLE`: the new table is empty and unused (its own lock is irrelevant), but its foreign
-/// keys lock the referenced tables.
-pub fn assess_create_table(
-    table: &QualifiedName,
-    columns: &[ColumnSpec],
-    constraints: &[ConstraintSpec],
-    out: &mut Assessment,
-) {
-    let inline = columns.iter().flat_map(|c| c.constraints.iter());
-    for spec in constraints.iter().chain(inline) {
-        if let ConstraintKind::ForeignKey {
-            referenced_table, ..
-        } = &spec.kind
-        {
-            if referenced_table != table {
-                out.push_effect(Effect::new(referenced_table, LockMode::ShareRowExclusive));
-            }
-        }
-    }
-}
-
 /// Undoing constraint changes run as written.
 pub fn undo(table: &QualifiedName, action: &AlterAction) -> Undo {
     match action {
@@ -376,28 +441,6 @@ pub fn undo(table: &QualifiedName, action: &AlterAction) -> Undo {
             reason: format!(
                 "tack does not keep the definition of the dropped constraint {}",
                 quote_ident(name)
-            ),
-        },
-        _ => Undo::Nothing,
-    }
-}
-
-/// Undoing `CREATE TABLE` (or `CREATE TABLE … AS`): drop the table it made.
-pub fn undo_create_table(change: &Change) -> Undo {
-    match change {
-        Change::CreateTable {
-            table,
-            if_not_exists: false,
-            ..
-        }
-        | Change::CreateTableAs { table } => Undo::Sql {
-            sql: format!("DROP TABLE IF EXISTS {}", table.sql()),
-            transactional: true,
-        },
-        Change::CreateTable { table, .. } => Undo::Irreversible {
-            reason: format!(
-                "CREATE TABLE IF NOT EXISTS {} may have found the table already there",
-                table.sql()
             ),
         },
         _ => Undo::Nothing,
@@ -475,16 +518,5 @@ mod tests {
             15,
         );
         assert_eq!(plan.refused[0].rule, "add-exclusion-constraint");
-    }
-
-    #[test]
-    fn create_table_locks_referenced_tables_only() {
-        let a = assess_sql(
-            "CREATE TABLE items (id int PRIMARY KEY, order_id int REFERENCES orders (id))",
-            15,
-        );
-        assert_eq!(a.effects.len(), 1);
-        assert_eq!(a.effects[0].table.name, "orders");
-        assert!(a.verdicts.is_empty());
     }
 }

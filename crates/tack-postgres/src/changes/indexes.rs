@@ -2,14 +2,65 @@
 //! build and drop `CONCURRENTLY`, outside a transaction, dropping the INVALID leftover of an
 //! interrupted build before retrying; `REINDEX … CONCURRENTLY` from 12.
 
+use super::opaque;
 use super::recipe::{Draft, Recipe};
-use super::{probes, Assessment, Effect, RuleId, Verdict};
+use super::{probes, Assessment, Effect, Planned, RuleId, Verdict};
 use crate::lock::LockMode;
-use crate::planner::Planner;
 use crate::sql::{quote_ident, PgName};
+use crate::syntax::{deparse, nodes};
+use pg_query::protobuf::{self, node::Node as N};
 use tack_core::change::ReindexKind;
 use tack_core::plan::{Phase, Undo};
 use tack_core::{Change, Context, QualifiedName, Statement};
+/// Maps `CREATE INDEX`.
+pub fn map_create(s: &protobuf::IndexStmt, node: &N) -> Change {
+    match &s.relation {
+        Some(rel) => Change::CreateIndex {
+            name: nodes::non_empty(&s.idxname),
+            table: nodes::range_var(rel),
+            unique: s.unique,
+            concurrently: s.concurrent,
+            if_not_exists: s.if_not_exists,
+            definition_sql: deparse::index_definition(s).unwrap_or_else(|| "(…)".to_owned()),
+        },
+        None => opaque::map_other(node),
+    }
+}
+
+/// Maps `DROP INDEX` (its names read by the drop statement's mapping).
+pub fn map_drop(s: &protobuf::DropStmt, indexes: Vec<QualifiedName>) -> Change {
+    Change::DropIndex {
+        indexes,
+        concurrently: s.concurrent,
+        if_exists: s.missing_ok,
+    }
+}
+
+/// Maps `REINDEX`.
+pub fn map_reindex(s: &protobuf::ReindexStmt, node: &N) -> Change {
+    use protobuf::ReindexObjectType as R;
+    let kind = match R::try_from(s.kind) {
+        Ok(R::ReindexObjectIndex) => ReindexKind::Index,
+        Ok(R::ReindexObjectTable) => ReindexKind::Table,
+        Ok(R::ReindexObjectSchema) => ReindexKind::Schema,
+        Ok(R::ReindexObjectDatabase) => ReindexKind::Database,
+        Ok(R::ReindexObjectSystem) => ReindexKind::System,
+        _ => return opaque::map_other(node),
+    };
+    let name = match &s.relation {
+        Some(rel) => nodes::range_var(rel),
+        None => QualifiedName::unqualified(&s.name),
+    };
+    let concurrently = s.params.iter().any(|p| match &p.node {
+        Some(N::DefElem(d)) => d.defname == "concurrently" && nodes::def_bool(d),
+        _ => false,
+    });
+    Change::Reindex {
+        kind,
+        name,
+        concurrently,
+    }
+}
 
 pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
     match change {
@@ -233,7 +284,7 @@ fn drop_concurrently(
 }
 
 /// Plans index statements: builds and drops `CONCURRENTLY`, `REINDEX … CONCURRENTLY` on 12+.
-pub fn plan(p: &mut Planner, stmt: &Statement) {
+pub fn plan(ctx: &Context, stmt: &Statement) -> Planned {
     match stmt.change {
         Change::CreateIndex {
             name,
@@ -242,46 +293,48 @@ pub fn plan(p: &mut Planner, stmt: &Statement) {
             if_not_exists,
             definition_sql,
             ..
-        } if !p.ctx().is_new(table) => {
+        } if !ctx.is_new(table) => {
             if name.is_none() {
-                return p.refuse(
-                    stmt,
-                    RuleId::CreateIndex,
-                    "an index without a name cannot be checked or cleaned up after an interrupted concurrent build".to_owned(),
-                    Some("-- give the index a name: CREATE INDEX CONCURRENTLY <name> ON …".to_owned()),
-                );
+                return Planned::Refuse {
+                    rule: RuleId::CreateIndex.info(),
+                    reason: "an index without a name cannot be checked or cleaned up after an \
+                             interrupted concurrent build"
+                        .to_owned(),
+                    recipe: Some(
+                        "-- give the index a name: CREATE INDEX CONCURRENTLY <name> ON …"
+                            .to_owned(),
+                    ),
+                };
             }
-            let r = create_concurrently(
+            Planned::Recipe(create_concurrently(
                 name.as_deref(),
                 table,
                 *unique,
                 *if_not_exists,
                 definition_sql,
-            );
-            p.push_recipe(stmt.text, r);
+            ))
         }
         Change::DropIndex {
             indexes,
             concurrently: false,
             if_exists,
         } if indexes.len() == 1 => {
-            let owner = owning_table(&p.ctx(), &indexes[0]);
-            let r = drop_concurrently(&indexes[0], owner.as_ref(), *if_exists);
-            p.push_recipe(stmt.text, r);
+            let owner = owning_table(ctx, &indexes[0]);
+            Planned::Recipe(drop_concurrently(&indexes[0], owner.as_ref(), *if_exists))
         }
         Change::Reindex {
             kind,
             name,
             concurrently: false,
-        } if p.version.at_least(12) && *kind != ReindexKind::System => {
+        } if ctx.version.at_least(12) && *kind != ReindexKind::System => {
             let what = match kind {
                 ReindexKind::Index => "INDEX",
                 ReindexKind::Table => "TABLE",
                 ReindexKind::Schema => "SCHEMA",
                 _ => "DATABASE",
             };
-            p.push(
-                stmt.text,
+            let mut r = Recipe::new();
+            r.push(
                 Draft::sql(
                     Phase::Index,
                     name,
@@ -292,8 +345,9 @@ pub fn plan(p: &mut Planner, stmt: &Statement) {
                 .scanning()
                 .outside_transaction(),
             );
+            Planned::Recipe(r)
         }
-        _ => p.generic(stmt),
+        _ => Planned::Judge,
     }
 }
 

@@ -1,8 +1,10 @@
-//! The PostgreSQL rule base and its recipes, one kind of change per module: `add_column`,
-//! `not_null`, `constraints`, `indexes`, `column_type`, `renames_drops`, `partitions`,
-//! `rebuilds`, `enums`, `dml`, `opaque` (what tack cannot see into). Each module holds, for its
-//! kind of change:
+//! The PostgreSQL rule base and its recipes, one kind of change per module: `create_table`,
+//! `add_column`, `not_null`, `constraints`, `indexes`, `column_type`, `renames_drops`,
+//! `partitions`, `rebuilds`, `enums`, `dml`, `session` (transactions, lock timeouts), `opaque`
+//! (what tack cannot see into). Each module holds, for its kind of change:
 //!
+//! * the **mapping** — `map*`: from pg_query's parse tree to the core's [`Change`] (the syntax
+//!   layer, `crate::syntax`, only splits, parses and places statements);
 //! * the **rule** — `assess`: the [`Effect`] the server is claimed to have (lock, rewrite, scan;
 //!   proven against real servers by `tests/proven_rules.rs`) and the verdicts the linter reports;
 //! * the **recipe** — the safe sequence of steps, written once ([`recipe::Recipe`]) and used both
@@ -18,6 +20,7 @@
 pub mod add_column;
 pub mod column_type;
 pub mod constraints;
+pub mod create_table;
 pub mod dml;
 pub mod enums;
 pub mod indexes;
@@ -29,19 +32,162 @@ pub mod rebuilds;
 pub mod recipe;
 mod registry;
 pub mod renames_drops;
+pub mod session;
 
 pub use column_type::type_change_rewrites;
 pub use registry::{RuleId, RULES};
 
 use crate::lock::LockMode;
+use crate::syntax::nodes;
+use pg_query::protobuf::{self, node::Node as N};
 use tack_core::plan::Undo;
 use tack_core::{AlterAction, Change, Context, QualifiedName};
+
+/// Maps one top-level statement of pg_query's parse tree to a [`Change`], by its kind.
+pub fn map(node: &N) -> Change {
+    match node {
+        N::AlterTableStmt(s) => map_alter_table(s),
+        N::CreateStmt(s) => create_table::map_create(s),
+        N::CreateTableAsStmt(s) => {
+            create_table::map_create_as(s).unwrap_or_else(|| opaque::map_other(node))
+        }
+        N::IndexStmt(s) => indexes::map_create(s, node),
+        N::DropStmt(s) => renames_drops::map_drop(s, node),
+        N::ReindexStmt(s) => indexes::map_reindex(s, node),
+        N::RenameStmt(s) => renames_drops::map_rename(s, node),
+        N::TruncateStmt(s) => rebuilds::map_truncate(s),
+        N::VacuumStmt(s) => rebuilds::map_vacuum(s, node),
+        N::ClusterStmt(s) => rebuilds::map_cluster(s),
+        N::AlterEnumStmt(s) => enums::map(s, node),
+        N::UpdateStmt(s) => dml::map_update(s, node),
+        N::DeleteStmt(s) => dml::map_delete(s, node),
+        N::CreateFunctionStmt(s) => opaque::map_create_function(s),
+        N::TransactionStmt(s) => session::map_transaction(s, node),
+        N::VariableSetStmt(s) if s.name == "lock_timeout" => session::map_lock_timeout(s),
+        _ => opaque::map_other(node),
+    }
+}
+
+/// Maps `ALTER TABLE`: each action by the module of its kind.
+fn map_alter_table(s: &protobuf::AlterTableStmt) -> Change {
+    use protobuf::AlterTableType as A;
+    let Some(rel) = &s.relation else {
+        return Change::Other {
+            tag: "AlterTableStmt".to_owned(),
+        };
+    };
+    if s.objtype != protobuf::ObjectType::ObjectTable as i32 {
+        return Change::Other {
+            tag: format!(
+                "ALTER {}",
+                protobuf::ObjectType::try_from(s.objtype)
+                    .map(|t| format!("{t:?}").trim_start_matches("Object").to_uppercase())
+                    .unwrap_or_default()
+            ),
+        };
+    }
+    let table = nodes::range_var(rel);
+    let mut actions = Vec::new();
+    for cmd in &s.cmds {
+        let Some(N::AlterTableCmd(cmd)) = &cmd.node else {
+            continue;
+        };
+        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+        let column = cmd.name.clone();
+        let action = match A::try_from(cmd.subtype) {
+            Ok(A::AtAddColumn) => add_column::map_add(def, cmd.missing_ok),
+            Ok(A::AtDropColumn) => Some(AlterAction::DropColumn { column }),
+            Ok(A::AtAlterColumnType) => column_type::map(column, def),
+            Ok(A::AtSetNotNull) => Some(AlterAction::SetNotNull { column }),
+            Ok(A::AtDropNotNull) => Some(AlterAction::DropNotNull { column }),
+            Ok(A::AtColumnDefault) => Some(not_null::map_default(column, cmd.def.as_deref())),
+            Ok(A::AtAddConstraint) => constraints::map_add(def),
+            Ok(A::AtValidateConstraint) => Some(AlterAction::ValidateConstraint { name: column }),
+            Ok(A::AtDropConstraint) => Some(AlterAction::DropConstraint { name: column }),
+            Ok(A::AtAttachPartition) => partitions::map(def, true),
+            Ok(A::AtDetachPartition) => partitions::map(def, false),
+            Ok(A::AtSetLogged) => Some(AlterAction::SetLogged),
+            Ok(A::AtSetUnLogged) => Some(AlterAction::SetUnlogged),
+            Ok(other) => Some(AlterAction::Other {
+                description: format!("{other:?}").trim_start_matches("At").to_owned(),
+            }),
+            Err(_) => None,
+        };
+        actions.extend(action);
+    }
+    Change::AlterTable { table, actions }
+}
 
 /// What a statement does to one table, in PostgreSQL's lock modes.
 pub type Effect = tack_core::Effect<LockMode>;
 /// Effects plus verdicts for one statement.
 pub type Assessment = tack_core::Assessment<LockMode>;
 pub use tack_core::Verdict;
+
+/// How a kind of change is made safe, as the planner is told: run the statement as written
+/// (why), run a recipe instead, let the rule base judge it (as written when nothing is wrong,
+/// else refused with the rule's fix), or refuse it outright.
+#[derive(Debug)]
+pub enum Planned {
+    /// Statements the executor owns (transaction control, lock timeouts): nothing to run.
+    Nothing,
+    AsWritten(&'static str),
+    Recipe(recipe::Recipe),
+    Judge,
+    Refuse {
+        rule: &'static tack_core::RuleInfo,
+        reason: String,
+        recipe: Option<String>,
+    },
+}
+
+/// The planner's question for one statement: how is it made safe?
+pub fn plan(stmt: &tack_core::Statement, ctx: &Context) -> Planned {
+    match stmt.change {
+        // The executor owns transactions and timeouts: each step gets its own.
+        Change::Begin | Change::Commit | Change::Rollback | Change::SetLockTimeout { .. } => {
+            Planned::Nothing
+        }
+        Change::AlterTable { table, actions } if !ctx.is_new(table) => match actions.as_slice() {
+            [action] => match action {
+                AlterAction::AddColumn { column, .. } => add_column::plan(ctx, table, column),
+                AlterAction::SetNotNull { column } => not_null::plan(ctx, table, action, column),
+                AlterAction::AddConstraint(spec) => constraints::plan(ctx, stmt, table, spec),
+                _ => Planned::Judge,
+            },
+            _ if actions.iter().all(|a| is_cheap(ctx, table, a)) => {
+                Planned::AsWritten("metadata-only changes, run together with the lock timeout")
+            }
+            _ => Planned::Refuse {
+                rule: tack_core::rule::generic::RuleId::LockHeldAcrossStatements.info(),
+                reason: "several actions in one ALTER TABLE hold one AccessExclusiveLock for all \
+                         of them, and at least one scans or rewrites"
+                    .to_owned(),
+                recipe: Some(
+                    "-- write one ALTER TABLE statement per action; tack then plans each safely"
+                        .to_owned(),
+                ),
+            },
+        },
+        Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::Reindex { .. } => {
+            indexes::plan(ctx, stmt)
+        }
+        Change::Update { .. } => dml::plan(ctx, stmt),
+        _ => Planned::Judge,
+    }
+}
+
+/// True when the action is metadata-only on this version and catalog.
+pub fn is_cheap(ctx: &Context, table: &QualifiedName, action: &AlterAction) -> bool {
+    let change = Change::AlterTable {
+        table: table.clone(),
+        actions: vec![action.clone()],
+    };
+    assess(&change, ctx)
+        .effects
+        .iter()
+        .all(|e| !e.scan && !e.rewrite)
+}
 
 /// Judges one statement. Transaction-scoped rules are the linter's.
 pub fn assess(change: &Change, ctx: &Context) -> Assessment {
@@ -57,7 +203,7 @@ pub fn assess(change: &Change, ctx: &Context) -> Assessment {
             constraints,
             columns,
             ..
-        } => constraints::assess_create_table(table, columns, constraints, &mut out),
+        } => create_table::assess(table, columns, constraints, &mut out),
         Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::Reindex { .. } => {
             indexes::assess(change, ctx, &mut out)
         }
@@ -142,9 +288,7 @@ pub fn undo(change: &Change, ctx: &Context) -> Undo {
                 }
             }
         }
-        Change::CreateTable { .. } | Change::CreateTableAs { .. } => {
-            constraints::undo_create_table(change)
-        }
+        Change::CreateTable { .. } | Change::CreateTableAs { .. } => create_table::undo(change),
         Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::Reindex { .. } => {
             indexes::undo(change)
         }
@@ -252,8 +396,17 @@ pub(crate) mod test_support {
         assess_run_in(&[sql], 15, catalog)
     }
 
+    /// The plan of `sql` with `rule` allowed (`--allow rule`).
+    pub fn plan_allowing(sql: &str, rule: &str) -> Plan {
+        plan_with(sql, 15, &[rule])
+    }
+
     /// The plan of a one-file migration `V1__test.sql` holding `sql`.
     pub fn plan_sql(sql: &str, major: u32) -> Plan {
+        plan_with(sql, major, &[])
+    }
+
+    fn plan_with(sql: &str, major: u32, allow: &[&str]) -> Plan {
         let parsed = parsed(sql);
         let statements = Statement::all(sql, &parsed);
         let mut catalog = catalog();
@@ -263,7 +416,7 @@ pub(crate) mod test_support {
             &mut catalog,
             &PlanOptions {
                 version: Version::new(major, 0),
-                allow: Vec::new(),
+                allow: allow.iter().map(|a| a.to_string()).collect(),
             },
         )
     }

@@ -4,12 +4,23 @@
 //! drop the check.
 
 use super::recipe::{self, Draft, Recipe};
-use super::{probes, Assessment, Effect, RuleId, Verdict};
+use super::{probes, Assessment, Effect, Planned, RuleId, Verdict};
 use crate::lock::LockMode;
-use crate::planner::Planner;
 use crate::sql::{quote_ident, PgName};
+use crate::syntax::nodes;
+use pg_query::protobuf::Node;
 use tack_core::plan::{Phase, Undo};
-use tack_core::{AlterAction, Context, QualifiedName, Statement, Version};
+use tack_core::{AlterAction, Context, QualifiedName, Version};
+/// Maps `ALTER COLUMN … SET DEFAULT …` / `DROP DEFAULT`.
+pub fn map_default(column: String, def: Option<&Node>) -> AlterAction {
+    match def {
+        Some(d) => AlterAction::SetDefault {
+            column,
+            default: nodes::expression(d),
+        },
+        None => AlterAction::DropDefault { column },
+    }
+}
 
 pub fn assess_set(table: &QualifiedName, column: &str, ctx: &Context, out: &mut Assessment) {
     let effect = Effect::new(table, LockMode::AccessExclusive);
@@ -103,20 +114,13 @@ pub fn recipe(table: &QualifiedName, column: &str, version: Version) -> Recipe {
 }
 
 /// Plans `SET NOT NULL`: as written when already proven, else by [`recipe`] (12+).
-pub fn plan(
-    p: &mut Planner,
-    stmt: &Statement,
-    table: &QualifiedName,
-    action: &AlterAction,
-    column: &str,
-) {
-    if p.is_cheap(table, action) {
-        p.as_written(stmt, "the column is already proven NOT NULL: no scan");
-    } else if p.version.at_least(12) {
-        let r = recipe(table, column, p.version);
-        p.push_recipe(stmt.text, r);
+pub fn plan(ctx: &Context, table: &QualifiedName, action: &AlterAction, column: &str) -> Planned {
+    if super::is_cheap(ctx, table, action) {
+        Planned::AsWritten("the column is already proven NOT NULL: no scan")
+    } else if ctx.version.at_least(12) {
+        Planned::Recipe(recipe(table, column, ctx.version))
     } else {
-        p.generic(stmt);
+        Planned::Judge
     }
 }
 

@@ -3,8 +3,25 @@
 use super::{Assessment, Effect, RuleId, Verdict};
 use crate::lock::LockMode;
 use crate::sql::{quote_ident, PgName};
+use crate::syntax::nodes;
+use pg_query::protobuf::node::Node as N;
 use tack_core::plan::Undo;
 use tack_core::{AlterAction, ConstraintType, Context, QualifiedName};
+/// Maps `ATTACH PARTITION` / `DETACH PARTITION [CONCURRENTLY]`.
+pub fn map(def: Option<&N>, attach: bool) -> Option<AlterAction> {
+    let Some(N::PartitionCmd(p)) = def else {
+        return None;
+    };
+    let partition = nodes::range_var(p.name.as_ref()?);
+    Some(if attach {
+        AlterAction::AttachPartition { partition }
+    } else {
+        AlterAction::DetachPartition {
+            partition,
+            concurrently: p.concurrent,
+        }
+    })
+}
 
 pub fn assess_attach(
     parent: &QualifiedName,
@@ -110,5 +127,50 @@ pub fn undo(parent: &QualifiedName, action: &AlterAction) -> Undo {
         _ => Undo::Irreversible {
             reason: "tack does not keep the partition bound to attach it again".to_owned(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::changes::test_support::*;
+
+    #[test]
+    fn attach_scans_the_partition_and_locks_the_parent_lightly_from_12() {
+        let sql = "ALTER TABLE pt ATTACH PARTITION pt_2 FOR VALUES FROM (10) TO (20)";
+        let a = assess_sql(sql, 15);
+        assert_eq!(a.verdicts[0].rule.name, "attach-partition-scan");
+        let e = &a.effects[0];
+        assert_eq!(
+            e.lock.map(|l| l.pg_name()),
+            Some("ShareUpdateExclusiveLock")
+        );
+        assert!(e.scan);
+        assert_eq!(e.also_locks[0].1.pg_name(), "AccessExclusiveLock");
+        let old = assess_sql(sql, 11);
+        assert_eq!(
+            old.effects[0].lock.map(|l| l.pg_name()),
+            Some("AccessExclusiveLock")
+        );
+    }
+
+    #[test]
+    fn detach_is_refused_before_concurrently_exists() {
+        let a = assess_sql("ALTER TABLE pt DETACH PARTITION pt_1", 15);
+        assert!(a.verdicts[0]
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("CONCURRENTLY"));
+        let a = assess_sql("ALTER TABLE pt DETACH PARTITION pt_1", 13);
+        assert!(!a.verdicts[0]
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("DETACH PARTITION pt_1 CONCURRENTLY"));
+        assert!(
+            assess_sql("ALTER TABLE pt DETACH PARTITION pt_1 CONCURRENTLY", 15)
+                .verdicts
+                .is_empty()
+        );
     }
 }

@@ -1,10 +1,52 @@
 //! Whole-table rebuilds and wipes: VACUUM FULL, CLUSTER, SET LOGGED/UNLOGGED, TRUNCATE.
 
+use super::opaque;
 use super::{Assessment, Effect, RuleId, Verdict};
 use crate::lock::LockMode;
 use crate::sql::PgName;
+use crate::syntax::nodes;
+use pg_query::protobuf::{self, node::Node as N};
 use tack_core::plan::Undo;
 use tack_core::{AlterAction, Change, Context, QualifiedName};
+/// Maps `TRUNCATE`.
+pub fn map_truncate(s: &protobuf::TruncateStmt) -> Change {
+    Change::Truncate {
+        tables: s
+            .relations
+            .iter()
+            .filter_map(nodes::node_range_var)
+            .collect(),
+    }
+}
+
+/// Maps `VACUUM FULL` (other vacuums are opaque: they take no blocking lock).
+pub fn map_vacuum(s: &protobuf::VacuumStmt, node: &N) -> Change {
+    let full = s.is_vacuumcmd
+        && s.options.iter().any(|o| match &o.node {
+            Some(N::DefElem(d)) => d.defname == "full" && nodes::def_bool(d),
+            _ => false,
+        });
+    if !full {
+        return opaque::map_other(node);
+    }
+    Change::VacuumFull {
+        tables: s
+            .rels
+            .iter()
+            .filter_map(|r| match &r.node {
+                Some(N::VacuumRelation(v)) => v.relation.as_ref().map(nodes::range_var),
+                _ => None,
+            })
+            .collect(),
+    }
+}
+
+/// Maps `CLUSTER`.
+pub fn map_cluster(s: &protobuf::ClusterStmt) -> Change {
+    Change::Cluster {
+        table: s.relation.as_ref().map(nodes::range_var),
+    }
+}
 
 pub fn assess(change: &Change, ctx: &Context, out: &mut Assessment) {
     match change {
@@ -124,5 +166,37 @@ pub fn undo_set_logged() -> Undo {
     Undo::Irreversible {
         reason: "switching back rewrites the table again; do it in a quiet window if needed"
             .to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::changes::test_support::*;
+
+    #[test]
+    fn rebuilds_rewrite_under_access_exclusive() {
+        for (sql, rule) in [
+            ("VACUUM FULL orders", "vacuum-full"),
+            ("CLUSTER orders USING orders_pkey", "cluster"),
+            ("ALTER TABLE orders SET UNLOGGED", "set-logged-unlogged"),
+        ] {
+            let a = assess_sql(sql, 15);
+            assert_eq!(a.verdicts[0].rule.name, rule, "{sql}");
+            assert!(a.effects[0].rewrite, "{sql}");
+            assert_eq!(plan_sql(sql, 15).refused[0].rule, rule, "{sql}");
+        }
+        // Plain VACUUM is not a rebuild.
+        assert!(assess_sql("VACUUM orders", 15).effects.is_empty());
+    }
+
+    #[test]
+    fn truncate_warns_and_cannot_be_undone() {
+        let a = assess_sql("TRUNCATE orders", 15);
+        assert_eq!(a.verdicts[0].rule.name, "truncate");
+        let plan = plan_allowing("TRUNCATE orders", "truncate");
+        assert!(matches!(
+            plan.steps[0].undo,
+            tack_core::plan::Undo::Irreversible { .. }
+        ));
     }
 }

@@ -69,7 +69,7 @@ fn simple_expr(node: &Node) -> Option<String> {
         N::TypeCast(t) => Some(format!(
             "{}::{}",
             simple_expr(t.arg.as_deref()?)?,
-            super::convert::type_spec(t.type_name.as_ref()?).sql
+            super::nodes::type_spec(t.type_name.as_ref()?).sql
         )),
         _ => None,
     }

@@ -2,18 +2,16 @@
 //! Pure: a function of (statements, catalog facts, version, options).
 //!
 //! This module is the driver — it walks the statements in order with its own copy of the catalog
-//! (which learns from each statement, as the linter's does), hands each statement to the module of
-//! its kind of change (`crate::changes::*::plan`), and labels every step with its phase, lock,
-//! cost, done-probe and undo. A statement is either expanded into its recipe, run as written when
+//! (which learns from each statement, as the linter's does), asks the rule base how each one is
+//! made safe (`crate::changes::plan`, which asks the module of its kind of change), and labels
+//! every step with its id, lock, cost and cleanup. A statement is either expanded into its recipe, run as written when
 //! the rule base finds nothing wrong with it, or refused with the rule's reason and fix (unless
 //! allowed with `--allow <rule>` or `-- tack:ignore <rule> <reason>`).
 
-use crate::changes::{self, recipe::Draft, recipe::Recipe, RuleId};
+use crate::changes::{self, recipe::Draft, recipe::Recipe, Planned};
 use crate::server::backfill_sql;
 use tack_core::plan::{Action, Phase, Plan, PlanOptions, Refusal, Step};
-use tack_core::{
-    AlterAction, Catalog, Change, Context, LockKind, QualifiedName, Statement, Version,
-};
+use tack_core::{AlterAction, Catalog, Change, Context, LockKind, RuleInfo, Statement, Version};
 
 /// Plans one migration. Statements are read in order, and `catalog` learns from each one, so the
 /// next migration is planned against the schema this one leaves.
@@ -44,18 +42,17 @@ pub fn plan(
     planner.plan
 }
 
-/// The planner's state while it walks a migration; the change modules' `plan` functions push
-/// steps through it.
-pub struct Planner<'a> {
+/// The planner's state while it walks a migration.
+struct Planner<'a> {
     migration: &'a str,
-    pub(crate) catalog: Catalog,
-    pub(crate) version: Version,
+    catalog: Catalog,
+    version: Version,
     allow: &'a [String],
     plan: Plan,
 }
 
 impl Planner<'_> {
-    pub(crate) fn ctx(&self) -> Context<'_> {
+    fn ctx(&self) -> Context<'_> {
         Context {
             version: self.version,
             catalog: &self.catalog,
@@ -64,7 +61,7 @@ impl Planner<'_> {
     }
 
     /// Adds one step, numbered in the migration, with its estimate from the catalog.
-    pub(crate) fn push(&mut self, source: &str, draft: Draft) {
+    fn push(&mut self, source: &str, draft: Draft) {
         let n = self.plan.steps.len() + 1;
         let id = format!("{}#{n}", self.migration);
         let backfill = matches!(draft.action, Action::Backfill(_));
@@ -122,20 +119,20 @@ impl Planner<'_> {
     }
 
     /// Adds every step of a recipe.
-    pub(crate) fn push_recipe(&mut self, source: &str, recipe: Recipe) {
+    fn push_recipe(&mut self, source: &str, recipe: Recipe) {
         for draft in recipe.drafts {
             self.push(source, draft);
         }
     }
 
     /// Allowed by `--allow`, or accepted on the statement with `-- tack:ignore <rule> <reason>`.
-    fn allowed(&self, stmt: &Statement, rule: RuleId) -> bool {
-        stmt.allowed(self.allow, rule.name())
+    fn allowed(&self, stmt: &Statement, rule: &str) -> bool {
+        stmt.allowed(self.allow, rule)
     }
 
     /// Runs the statement as written, described by the rule base's assessment, undone by the
     /// rule base's undo.
-    pub(crate) fn as_written(&mut self, stmt: &Statement, why: &str) {
+    fn as_written(&mut self, stmt: &Statement, why: &str) {
         let ctx = self.ctx();
         let assessment = changes::assess(stmt.change, &ctx);
         let undo = changes::undo(stmt.change, &ctx);
@@ -160,19 +157,19 @@ impl Planner<'_> {
         self.push(stmt.text, draft);
     }
 
-    pub(crate) fn refuse(
+    fn refuse(
         &mut self,
         stmt: &Statement,
-        rule: RuleId,
+        rule: &'static RuleInfo,
         reason: String,
         recipe: Option<String>,
     ) {
-        if self.allowed(stmt, rule) {
-            self.as_written(stmt, &format!("allowed ({}): {reason}", rule.name()));
+        if self.allowed(stmt, rule.name) {
+            self.as_written(stmt, &format!("allowed ({}): {reason}", rule.name));
             return;
         }
         self.plan.refused.push(Refusal {
-            rule: rule.name(),
+            rule: rule.name,
             statement: stmt.text.trim().to_owned(),
             reason,
             recipe,
@@ -180,37 +177,23 @@ impl Planner<'_> {
     }
 
     fn statement(&mut self, stmt: &Statement) {
-        match stmt.change {
-            // The executor owns transactions and timeouts: each step gets its own.
-            Change::Begin | Change::Commit | Change::Rollback | Change::SetLockTimeout { .. } => {}
-            Change::AlterTable { table, actions } if !self.ctx().is_new(table) => {
-                if actions.len() == 1 {
-                    self.alter(stmt, table, &actions[0]);
-                } else if actions.iter().all(|a| self.is_cheap(table, a)) {
-                    self.as_written(
-                        stmt,
-                        "metadata-only changes, run together with the lock timeout",
-                    );
-                } else {
-                    self.plan.refused.push(Refusal {
-                        rule: tack_core::rule::generic::RuleId::LockHeldAcrossStatements.name(),
-                        statement: stmt.text.trim().to_owned(),
-                        reason: "several actions in one ALTER TABLE hold one AccessExclusiveLock for all of them, and at least one scans or rewrites".to_owned(),
-                        recipe: Some("-- write one ALTER TABLE statement per action; tack then plans each safely".to_owned()),
-                    });
-                }
-            }
-            Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::Reindex { .. } => {
-                changes::indexes::plan(self, stmt)
-            }
-            Change::Update { .. } => changes::dml::plan(self, stmt),
-            _ => self.generic(stmt),
+        let decision = changes::plan(stmt, &self.ctx());
+        match decision {
+            Planned::Nothing => {}
+            Planned::AsWritten(why) => self.as_written(stmt, why),
+            Planned::Recipe(recipe) => self.push_recipe(stmt.text, recipe),
+            Planned::Judge => self.generic(stmt),
+            Planned::Refuse {
+                rule,
+                reason,
+                recipe,
+            } => self.refuse(stmt, rule, reason, recipe),
         }
     }
 
     /// Statements without a recipe: run as written when the rule base has no error for them,
     /// refused (with its fix as the manual recipe) otherwise.
-    pub(crate) fn generic(&mut self, stmt: &Statement) {
+    fn generic(&mut self, stmt: &Statement) {
         let assessment = changes::assess(stmt.change, &self.ctx());
         match assessment.verdicts.into_iter().next() {
             None => {
@@ -225,41 +208,8 @@ impl Planner<'_> {
             }
             Some(v) => {
                 let reason = v.message.clone();
-                match RuleId::from_info(v.rule) {
-                    Some(rule) => self.refuse(stmt, rule, reason, v.fix),
-                    None => self.plan.refused.push(Refusal {
-                        rule: v.rule.name,
-                        statement: stmt.text.trim().to_owned(),
-                        reason,
-                        recipe: v.fix,
-                    }),
-                }
+                self.refuse(stmt, v.rule, reason, v.fix)
             }
-        }
-    }
-
-    /// True when the action is metadata-only on this version and catalog.
-    pub(crate) fn is_cheap(&self, table: &QualifiedName, action: &AlterAction) -> bool {
-        let change = Change::AlterTable {
-            table: table.clone(),
-            actions: vec![action.clone()],
-        };
-        changes::assess(&change, &self.ctx())
-            .effects
-            .iter()
-            .all(|e| !e.scan && !e.rewrite)
-    }
-
-    fn alter(&mut self, stmt: &Statement, table: &QualifiedName, action: &AlterAction) {
-        match action {
-            AlterAction::AddColumn { column, .. } => {
-                changes::add_column::plan(self, stmt, table, column)
-            }
-            AlterAction::SetNotNull { column } => {
-                changes::not_null::plan(self, stmt, table, action, column)
-            }
-            AlterAction::AddConstraint(spec) => changes::constraints::plan(self, stmt, table, spec),
-            _ => self.generic(stmt),
         }
     }
 }

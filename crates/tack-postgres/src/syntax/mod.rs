@@ -1,46 +1,24 @@
-//! The PostgreSQL front end: splits a migration file into statements with their byte positions,
-//! parses each with the real PostgreSQL grammar (pg_query), and maps the parse tree to the core's
-//! [`Change`](tack_core::Change) vocabulary. It knows SQL, not safety.
+//! The PostgreSQL syntax layer: splits a migration file into statements with their byte
+//! positions, parses each with the real PostgreSQL grammar (pg_query), places syntax errors, and
+//! attaches `-- tack:ignore` comments. What a statement *is* (its [`Change`]) is decided by the
+//! mapping it is given (`crate::changes::map`); `nodes` and `deparse` are the helpers those
+//! mappings use. It knows SQL, not safety.
 //!
 //! A syntax error never aborts the file: the statements around it are still returned, and the
 //! error carries the byte offset of the offending token.
 
-mod convert;
-mod deparse;
+pub mod deparse;
+pub mod nodes;
 mod source;
 
-pub use convert::not_null_check_column;
+use pg_query::protobuf::node::Node as N;
 use tack_core::{Change, ParsedFile, ParsedStatement, SyntaxError};
 
-/// The statements whose effect reaches beyond the database they run in — roles, databases,
-/// tablespaces, subscriptions, server settings — by the tag `Change::Other` names them with.
-const SERVER_WIDE: &[&str] = &[
-    "CREATE ROLE",
-    "ALTER ROLE",
-    "DROP ROLE",
-    "GRANT ROLE",
-    "CREATE DATABASE",
-    "ALTER DATABASE",
-    "DROP DATABASE",
-    "TABLESPACE",
-    "ALTER SYSTEM",
-    "SUBSCRIPTION",
-    "REASSIGN OWNED",
-];
+/// How a statement's parse tree becomes a [`Change`].
+pub type Mapping<'a> = &'a dyn Fn(&N) -> Change;
 
-/// Whether a statement falls outside what a schema comparison replays, and its tag: statements
-/// that act on the whole server rather than on their database (`CREATE ROLE`, `ALTER SYSTEM`, …;
-/// a scratch database may share its server with production), and `GRANT`/`REVOKE` (privileges
-/// are not in the schema model, and their roles need not exist on another server).
-pub fn not_replayed(change: &Change) -> Option<&str> {
-    match change {
-        Change::Other { tag } if tag == "GRANT" || SERVER_WIDE.contains(&tag.as_str()) => Some(tag),
-        _ => None,
-    }
-}
-
-/// Parses a whole migration file.
-pub fn parse(text: &str) -> ParsedFile {
+/// Parses a whole migration file, mapping each statement with `map`.
+pub fn parse(text: &str, map: Mapping) -> ParsedFile {
     let mut out = ParsedFile::default();
     if let Some(nul) = text.find('\0') {
         out.errors.push(SyntaxError {
@@ -56,7 +34,7 @@ pub fn parse(text: &str) -> ParsedFile {
             for raw in &result.protobuf.stmts {
                 let (offset, len) = source::statement_span(text, raw.stmt_location, raw.stmt_len);
                 let change = match raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
-                    Some(node) => convert::change(node),
+                    Some(node) => map(node),
                     None => continue,
                 };
                 out.statements.push(ParsedStatement {
@@ -67,7 +45,7 @@ pub fn parse(text: &str) -> ParsedFile {
                 });
             }
         }
-        Err(_) => parse_piecewise(text, &mut out),
+        Err(_) => parse_piecewise(text, map, &mut out),
     }
     source::attach_ignores(text, &mut out.statements);
     out
@@ -75,9 +53,9 @@ pub fn parse(text: &str) -> ParsedFile {
 
 /// After the file as a whole failed to parse: split it into statements with the scanner and
 /// parse each piece alone, so one bad statement does not hide the others.
-fn parse_piecewise(text: &str, out: &mut ParsedFile) {
+fn parse_piecewise(text: &str, map: Mapping, out: &mut ParsedFile) {
     match source::split_statements(text) {
-        Ok(pieces) => parse_pieces(text, &pieces, out),
+        Ok(pieces) => parse_pieces(text, &pieces, map, out),
         Err(message) => {
             // The scanner itself failed (an unterminated string or dollar quote swallows the
             // rest of the file): report that, and still lint what comes before it.
@@ -95,7 +73,7 @@ fn parse_piecewise(text: &str, out: &mut ParsedFile) {
                     if pieces.last().is_some_and(|(s, l)| s + l == prefix.len()) {
                         pieces.pop();
                     }
-                    parse_pieces(prefix, &pieces, out);
+                    parse_pieces(prefix, &pieces, map, out);
                 }
             }
             out.errors.sort_by_key(|e| e.offset);
@@ -103,7 +81,7 @@ fn parse_piecewise(text: &str, out: &mut ParsedFile) {
     }
 }
 
-fn parse_pieces(text: &str, pieces: &[(usize, usize)], out: &mut ParsedFile) {
+fn parse_pieces(text: &str, pieces: &[(usize, usize)], map: Mapping, out: &mut ParsedFile) {
     for &(start, len) in pieces {
         let (offset, len) = source::trim_span(text, start, len);
         if len == 0 {
@@ -117,7 +95,7 @@ fn parse_pieces(text: &str, pieces: &[(usize, usize)], out: &mut ParsedFile) {
                         out.statements.push(ParsedStatement {
                             offset,
                             len,
-                            change: convert::change(node),
+                            change: map(node),
                             ignores: Vec::new(),
                         });
                     }
