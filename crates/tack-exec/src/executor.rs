@@ -464,12 +464,14 @@ impl<T: Target + StateStore> Executor<T> {
                     }
                 }
             }
-            let took_effect = match (record.status, &step.done_probe) {
-                (Status::Done, _) => true,
-                (_, Some(probe)) => self.target.probe(probe).await?,
+            let took_effect = match (record.status, &step.action, &step.done_probe) {
+                (Status::Done, _, _) => true,
+                // A backfill took effect when a batch committed.
+                (_, Action::Backfill(_), _) => record.rows_done.unwrap_or(0) > 0,
+                (_, _, Some(probe)) => self.target.probe(probe).await?,
                 // Not recorded done and nothing to ask: a transactional step that did not
-                // commit left nothing; a backfill's written rows are judged by its undo.
-                (_, None) => !step.transactional || matches!(step.action, Action::Backfill(_)),
+                // commit left nothing.
+                (_, _, None) => !step.transactional,
             };
             if !took_effect {
                 self.target
@@ -482,7 +484,8 @@ impl<T: Target + StateStore> Executor<T> {
                 Undo::Irreversible { reason } => {
                     if !leave_irreversible {
                         let error = format!(
-                            "step {} cannot be undone by tack: {reason}; undo it by hand and run                              `tack rollback --leave-irreversible` to record the rest",
+                            "step {} cannot be undone by tack: {reason}; undo it by hand and run \
+                             `tack rollback --leave-irreversible` to record the rest",
                             step.id
                         );
                         self.target.step_failed(name, &step.id, &error).await?;

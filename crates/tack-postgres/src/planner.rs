@@ -136,6 +136,7 @@ impl Planner<'_> {
         let ctx = self.ctx();
         let assessment = changes::assess(stmt.change, &ctx);
         let undo = changes::undo(stmt.change, &ctx);
+        let done_probe = changes::done_probe(stmt.change);
         let effect = assessment.main_effect();
         let draft = Draft {
             phase: Phase::Run,
@@ -149,7 +150,7 @@ impl Planner<'_> {
             scan: effect.is_some_and(|e| e.scan),
             rewrite: effect.is_some_and(|e| e.rewrite),
             why: why.to_owned(),
-            done_probe: None,
+            done_probe,
             cleanup: None,
             undo,
             note: None,

@@ -266,6 +266,62 @@ pub fn effects(change: &Change, ctx: &Context) -> Vec<Effect> {
     assess(change, ctx).effects
 }
 
+/// A catalog query that says whether a statement run as written has already taken effect (so a
+/// resumed or re-planned migration does not run it twice); None when the catalog cannot tell
+/// (data changes, functions, views).
+pub fn done_probe(change: &Change) -> Option<String> {
+    match change {
+        Change::CreateTable { table, .. } | Change::CreateTableAs { table } => {
+            Some(probes::relation_exists(table))
+        }
+        Change::AlterTable { table, actions } => match actions.as_slice() {
+            [action] => done_probe_action(table, action),
+            _ => None,
+        },
+        Change::CreateIndex {
+            name: Some(name),
+            table,
+            ..
+        } => Some(probes::index_valid(&table.sibling(name))),
+        Change::DropIndex { indexes, .. } | Change::DropTable { tables: indexes } => {
+            Some(probes::all(
+                &indexes
+                    .iter()
+                    .map(probes::relation_absent)
+                    .collect::<Vec<_>>(),
+            ))
+        }
+        Change::RenameTable { table, new_name } => Some(probes::all(&[
+            probes::relation_absent(table),
+            probes::relation_exists(&table.sibling(new_name)),
+        ])),
+        Change::RenameColumn {
+            table,
+            column,
+            new_name,
+        } => Some(probes::all(&[
+            probes::column_absent(table, column),
+            probes::column_exists(table, new_name),
+        ])),
+        _ => None,
+    }
+}
+
+fn done_probe_action(table: &QualifiedName, action: &AlterAction) -> Option<String> {
+    Some(match action {
+        AlterAction::AddColumn { column, .. } => probes::column_exists(table, &column.name),
+        AlterAction::DropColumn { column } => probes::column_absent(table, column),
+        AlterAction::SetNotNull { column } => probes::column_not_null(table, column),
+        AlterAction::DropNotNull { column } => probes::column_nullable(table, column),
+        AlterAction::AddConstraint(spec) => {
+            probes::constraint_exists(table, &recipe::name_of(table, spec))
+        }
+        AlterAction::ValidateConstraint { name } => probes::constraint_validated(table, name),
+        AlterAction::DropConstraint { name } => probes::constraint_absent(table, name),
+        _ => return None,
+    })
+}
+
 /// How `tack rollback` reverses a statement that ran as written.
 pub fn undo(change: &Change, ctx: &Context) -> Undo {
     match change {

@@ -63,3 +63,17 @@ pub fn relation_exists(name: &QualifiedName) -> String {
 pub fn relation_absent(name: &QualifiedName) -> String {
     format!("SELECT {} IS NULL", regclass(name))
 }
+
+pub fn column_absent(table: &QualifiedName, column: &str) -> String {
+    format!("SELECT NOT ({})", column_exists(table, column))
+}
+
+pub fn column_nullable(table: &QualifiedName, column: &str) -> String {
+    format!("SELECT NOT ({})", column_not_null(table, column))
+}
+
+/// Every probe holds.
+pub fn all(probes: &[String]) -> String {
+    let parts: Vec<String> = probes.iter().map(|p| format!("({p})")).collect();
+    format!("SELECT {}", parts.join(" AND "))
+}
