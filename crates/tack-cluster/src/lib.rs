@@ -27,6 +27,9 @@
 //!   binaries that user cannot run in place are copied where it can.
 //!
 //! Errors ([`Error`]) say what failed and what to do. Everything here blocks.
+//!
+//! What belongs here: running PostgreSQL server processes. What must not: SQL beyond checking
+//! that a server answers, and anything about migrations.
 
 pub mod cluster;
 pub mod discovery;

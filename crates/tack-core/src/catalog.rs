@@ -6,18 +6,10 @@
 //! linting offline. The linter also updates a copy as it walks the statements, so a table created
 //! earlier in the run is known to be new and empty.
 
+pub use crate::change::Volatility;
 use crate::change::{AlterAction, Change, ColumnSpec, ConstraintKind, QualifiedName};
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// How a function's result may vary: the same for the same arguments (immutable), within a
-/// statement (stable), or per call (volatile). A volatile default must be evaluated per row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum Volatility {
-    Immutable,
-    Stable,
-    Volatile,
-}
 
 /// What kind of constraint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

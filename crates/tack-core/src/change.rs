@@ -6,6 +6,15 @@
 pub use crate::name::QualifiedName;
 use serde::Serialize;
 
+/// How a function's result may vary: the same for the same arguments (immutable), within a
+/// statement (stable), or per call (volatile). A volatile default must be evaluated per row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    Volatile,
+}
+
 /// A column type as written: the canonical base name (`int4`, `varchar`, `numeric`, …), its
 /// modifiers (`varchar(50)` → `[50]`), whether it is an array, and the text to write it back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -240,7 +249,7 @@ pub enum Change {
     },
     CreateFunction {
         name: QualifiedName,
-        volatility: crate::catalog::Volatility,
+        volatility: Volatility,
     },
     Begin,
     Commit,

@@ -1,23 +1,8 @@
 //! Findings: what the linter reports about one statement, in one shape for every engine.
 
 use crate::rule::RuleInfo;
+pub use crate::rule::Severity;
 use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
 
 /// One problem with one statement. Positions are byte offsets into the statement's source file;
 /// the renderer turns them into line:column.

@@ -7,8 +7,24 @@
 //! `tack.toml`.
 
 use crate::engine::Engine;
-use crate::finding::Severity;
 use serde::Serialize;
+
+/// How serious a finding of a rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
 
 /// What `docs/rules.md` says about a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -45,7 +61,7 @@ macro_rules! rules {
         pub static RULES: &[$crate::rule::RuleInfo] = &[
             $( $crate::rule::RuleInfo {
                 name: $id,
-                severity: $crate::finding::Severity::$sev,
+                severity: $crate::rule::Severity::$sev,
                 title: $title,
                 versions: $versions,
                 why: $why,

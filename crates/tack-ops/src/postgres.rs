@@ -9,7 +9,7 @@ use std::time::Duration;
 use tack_core::plan::{Action, Step};
 use tack_core::{Catalog, Version};
 use tack_exec::{StateStore, Status};
-use tack_postgres::server::backfill_sql;
+use tack_postgres::backfill_sql;
 use tack_postgres::server::state_store::PgStore;
 use tack_postgres::{PgRunner, Postgres};
 

@@ -11,8 +11,9 @@
 //!  dialect (Postgres: the core's Dialect)         schema (model, diff, fingerprint)
 //!
 //!  server: connect (TLS) · catalog facts · introspection · runner (executor Target +
-//!          StateStore) · state store · throttles · backfill SQL · scratch databases · demo
-//!          workload and dataset
+//!          StateStore) · state store · throttles · scratch databases · demo workload and
+//!          dataset — uses front_end, backfill_sql (the backfill's SQL, also the planner's), never
+//!          the other way round
 //! ```
 //!
 //! Arrows point at what a module uses; no two modules use each other.
@@ -24,6 +25,7 @@
 //! PostgreSQL only through [`Postgres`] (the [`Dialect`](tack_core::Dialect)) and the
 //! `server` adapter.
 
+pub mod backfill_sql;
 pub mod builtins;
 pub mod changes;
 mod dialect;

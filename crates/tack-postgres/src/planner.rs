@@ -8,8 +8,8 @@
 //! the rule base finds nothing wrong with it, or refused with the rule's reason and fix (unless
 //! allowed with `--allow <rule>` or `-- tack:ignore <rule> <reason>`).
 
+use crate::backfill_sql;
 use crate::changes::{self, recipe::Draft, recipe::Recipe, Planned};
-use crate::server::backfill_sql;
 use tack_core::plan::{Action, Phase, Plan, PlanOptions, Refusal, Step};
 use tack_core::{AlterAction, Catalog, Change, Context, LockKind, RuleInfo, Statement, Version};
 

@@ -16,7 +16,13 @@
 //! ```
 //!
 //! Helpers panic with a message saying what failed and what to do; that is
-//! how a test kit reports a broken environment.
+//! how a test kit reports a broken environment. A test that cannot run here
+//! calls [`skip`]: an explicit, reported skip — and a failure under
+//! `TACK_TEST_STRICT=1` or in CI, where the project's test command runs.
+//!
+//! What belongs here: real servers for tests and what tests need around them
+//! (replicas, fresh databases, strictness). What must not: anything tack
+//! itself uses at run time (that is `tack-cluster`).
 //!
 //! # Which servers
 //!

@@ -10,7 +10,7 @@
 use crate::server::error::{chain, query_error, unexpected, Error};
 use std::collections::HashMap;
 use tack_core::{
-    Catalog, ColumnFacts, ConstraintFacts, ConstraintType, Dialect, IndexFacts, TableFacts, Version,
+    Catalog, ColumnFacts, ConstraintFacts, ConstraintType, IndexFacts, TableFacts, Version,
 };
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::FromSql;
@@ -377,7 +377,7 @@ pub(crate) async fn read(
 
     roll_up_partitions(&mut tables);
 
-    let mut catalog = crate::Postgres.empty_catalog(true);
+    let mut catalog = Catalog::new(true, "public", crate::builtins::builtin_volatility);
     for table in tables.into_values() {
         catalog.insert_table(&table.schema, &table.name, table.facts);
     }

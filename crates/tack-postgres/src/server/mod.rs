@@ -4,7 +4,6 @@
 //! control session holding the run lock and the state store, a work session running steps),
 //! throttle signals, the backfill's SQL, and scratch databases.
 
-pub mod backfill_sql;
 mod catalog;
 mod conninfo;
 pub mod dataset;

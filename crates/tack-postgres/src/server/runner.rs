@@ -6,7 +6,7 @@
 //! `statement_timeout`. The control session never stays inside a transaction, so it never holds
 //! up a concurrent index build.
 
-use crate::server::backfill_sql as backfill;
+use crate::backfill_sql as backfill;
 use crate::server::state_store::{PgStore, MARK_STATUS};
 use crate::server::throttle;
 use crate::server::{ConnectOptions, Connection, Error, DEFAULT_APPLICATION_NAME};

@@ -9,7 +9,7 @@
 use crate::schema::SchemaModel;
 use crate::server::{describe, ConnectOptions, Connection};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tack_core::{Dialect, SourceFile};
+use tack_core::SourceFile;
 
 /// A scratch database, open.
 pub struct Scratch {
@@ -77,7 +77,7 @@ impl Scratch {
     /// not in the model either, and their roles need not exist on a `--dev-url` server).
     /// Returns a note per skipped statement.
     pub async fn run_file(&self, file: &SourceFile) -> Result<Vec<String>, String> {
-        let parsed = crate::Postgres.parse(&file.text);
+        let parsed = crate::front_end::parse(&file.text);
         if let Some(e) = parsed.errors.first() {
             let (line, col) = file.position(e.offset);
             return Err(format!("{}:{line}:{col}: {}", file.name, e.message));

@@ -1,7 +1,7 @@
 //! The PostgreSQL syntax layer: splits a migration file into statements with their byte
 //! positions, parses each with the real PostgreSQL grammar (pg_query), places syntax errors, and
 //! attaches `-- tack:ignore` comments. What a statement *is* (its [`Change`]) is decided by the
-//! mapping it is given (`crate::changes::map`); `nodes` and `deparse` are the helpers those
+//! mapping it is given (the rule base's `changes::map`); `nodes` and `deparse` are the helpers those
 //! mappings use. It knows SQL, not safety.
 //!
 //! A syntax error never aborts the file: the statements around it are still returned, and the
