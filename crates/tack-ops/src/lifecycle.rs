@@ -71,6 +71,13 @@ async fn locked<E: Engine>(
     }
 }
 
+/// What a lifecycle run does to each migration it selects.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Complete,
+    Rollback { leave_irreversible: bool },
+}
+
 /// Runs the complete stage of the expanded migrations among `sources` (all, when None).
 pub async fn complete<E: Engine>(
     engine: &E,
@@ -80,37 +87,7 @@ pub async fn complete<E: Engine>(
     events: Events,
     stop: watch::Receiver<bool>,
 ) -> Result<LifecycleOutcome> {
-    let mut exec = match locked(engine, url, options, events, stop).await? {
-        Ok(exec) => exec,
-        Err(holder) => return Ok(LifecycleOutcome::Locked(holder)),
-    };
-    let result = async {
-        let report = exec.target().report().await?;
-        let names = selected(&report.migrations, sources, |s| s == Status::Expanded);
-        for name in &names {
-            match exec.complete_migration(name).await? {
-                Outcome::Done | Outcome::Expanded { .. } => {}
-                Outcome::Failed {
-                    migration,
-                    step,
-                    error,
-                } => {
-                    return Ok(LifecycleOutcome::Failed {
-                        migration,
-                        step,
-                        error,
-                    })
-                }
-                Outcome::Interrupted => return Ok(LifecycleOutcome::Interrupted),
-            }
-        }
-        Ok::<_, Error>(LifecycleOutcome::Done(names))
-    }
-    .await;
-    let unlocked = exec.unlock().await;
-    let outcome = result?;
-    unlocked?;
-    Ok(outcome)
+    run(engine, url, sources, Step::Complete, options, events, stop).await
 }
 
 /// Rolls back the unfinished migrations among `sources` (all, when None), the newest first.
@@ -125,16 +102,43 @@ pub async fn rollback<E: Engine>(
     events: Events,
     stop: watch::Receiver<bool>,
 ) -> Result<LifecycleOutcome> {
+    let step = Step::Rollback { leave_irreversible };
+    run(engine, url, sources, step, options, events, stop).await
+}
+
+/// Under the run lock: the selected migrations, one after the other (newest first for a
+/// rollback), until one does not end done.
+async fn run<E: Engine>(
+    engine: &E,
+    url: &str,
+    sources: Option<&[Source]>,
+    step: Step,
+    options: Options,
+    events: Events,
+    stop: watch::Receiver<bool>,
+) -> Result<LifecycleOutcome> {
     let mut exec = match locked(engine, url, options, events, stop).await? {
         Ok(exec) => exec,
         Err(holder) => return Ok(LifecycleOutcome::Locked(holder)),
     };
     let result = async {
         let report = exec.target().report().await?;
-        let mut names = selected(&report.migrations, sources, Status::is_unfinished);
-        names.reverse();
+        let names = match step {
+            Step::Complete => selected(&report.migrations, sources, |s| s == Status::Expanded),
+            Step::Rollback { .. } => {
+                let mut names = selected(&report.migrations, sources, Status::is_unfinished);
+                names.reverse();
+                names
+            }
+        };
         for name in &names {
-            match exec.rollback_migration(name, leave_irreversible).await? {
+            let outcome = match step {
+                Step::Complete => exec.complete_migration(name).await?,
+                Step::Rollback { leave_irreversible } => {
+                    exec.rollback_migration(name, leave_irreversible).await?
+                }
+            };
+            match outcome {
                 Outcome::Done | Outcome::Expanded { .. } => {}
                 Outcome::Failed {
                     migration,

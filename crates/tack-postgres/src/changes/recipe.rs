@@ -171,17 +171,7 @@ impl Recipe {
 /// A backfill as the batched UPDATE a user would repeat by hand.
 pub fn batched_backfill(b: &Backfill) -> String {
     let t = b.table.sql();
-    let key = match &b.key {
-        BackfillKey::PrimaryKey(cols) if cols.len() == 1 => quote_ident(&cols[0]),
-        BackfillKey::PrimaryKey(cols) => format!(
-            "({})",
-            cols.iter()
-                .map(|c| quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        BackfillKey::PhysicalPages => "ctid".to_owned(),
-    };
+    let key = key_sql(&b.key);
     let set = b
         .assignments
         .iter()
@@ -283,7 +273,12 @@ pub fn backfill_key(facts: Option<&TableFacts>) -> BackfillKey {
 
 /// The key used to walk a table in batches, as SQL: its primary key when known, else `ctid`.
 pub fn batch_key(facts: Option<&TableFacts>) -> String {
-    match backfill_key(facts) {
+    key_sql(&backfill_key(facts))
+}
+
+/// A backfill key as SQL: the key column, a row of them, or `ctid`.
+fn key_sql(key: &BackfillKey) -> String {
+    match key {
         BackfillKey::PrimaryKey(cols) if cols.len() == 1 => quote_ident(&cols[0]),
         BackfillKey::PrimaryKey(cols) => format!(
             "({})",

@@ -263,3 +263,26 @@ impl Connection {
             .map_err(|e| self.query_error("the schema", &e))
     }
 }
+
+/// Runs `body` in a transaction on `client`: BEGIN, `settings`, the body, COMMIT; rolls back
+/// on error. (The body is a future: it runs only once awaited here, after BEGIN.)
+pub(crate) async fn in_transaction<T>(
+    client: &Client,
+    settings: &str,
+    body: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, tokio_postgres::Error> {
+    client.batch_execute("BEGIN").await?;
+    let result = async {
+        if !settings.is_empty() {
+            client.batch_execute(settings).await?;
+        }
+        let value = body.await?;
+        client.batch_execute("COMMIT").await?;
+        Ok(value)
+    }
+    .await;
+    if result.is_err() && !client.is_closed() {
+        let _ = client.batch_execute("ROLLBACK").await;
+    }
+    result
+}

@@ -9,7 +9,7 @@
 use crate::backfill_sql as backfill;
 use crate::server::state_store::{PgStore, MARK_STATUS};
 use crate::server::throttle;
-use crate::server::{ConnectOptions, Connection, Error, DEFAULT_APPLICATION_NAME};
+use crate::server::{in_transaction, ConnectOptions, Connection, Error, DEFAULT_APPLICATION_NAME};
 use crate::sql::PgName;
 use std::collections::HashMap;
 use tack_core::plan::{Backfill as BackfillSpec, BackfillKey as KeySpec, Step};
@@ -98,29 +98,6 @@ pub fn classify(what: &str, e: &tokio_postgres::Error) -> TargetError {
 
 fn ms(d: std::time::Duration) -> u128 {
     d.as_millis()
-}
-
-/// Runs `body` in a transaction on `client`: BEGIN, `settings`, the body, COMMIT; rolls back
-/// on error. (The body is a future: it runs only once awaited here, after BEGIN.)
-async fn in_transaction<T>(
-    client: &Client,
-    settings: &str,
-    body: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
-) -> Result<T, tokio_postgres::Error> {
-    client.batch_execute("BEGIN").await?;
-    let result = async {
-        if !settings.is_empty() {
-            client.batch_execute(settings).await?;
-        }
-        let value = body.await?;
-        client.batch_execute("COMMIT").await?;
-        Ok(value)
-    }
-    .await;
-    if result.is_err() && !client.is_closed() {
-        let _ = client.batch_execute("ROLLBACK").await;
-    }
-    result
 }
 
 fn local_settings(t: Timeouts) -> String {

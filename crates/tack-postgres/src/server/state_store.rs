@@ -10,7 +10,7 @@
 //! reads cope with a store that was not upgraded yet (the history reads as empty).
 
 use crate::server::runner::classify;
-use crate::server::{ConnectOptions, Connection, Error};
+use crate::server::{in_transaction, ConnectOptions, Connection, Error};
 use tack_core::plan::Step;
 use tack_exec::{
     History, LockHolder, Migration, MigrationRecord, RunRecord, StateReport, StateStore, Status,
@@ -415,24 +415,6 @@ fn state_error(e: &tokio_postgres::Error) -> TargetError {
     classify("state store (tack schema)", e)
 }
 
-/// Runs `body` in a transaction on `client`: BEGIN, the body, COMMIT; rolls back on error.
-async fn in_transaction<T>(
-    client: &Client,
-    body: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
-) -> Result<T, tokio_postgres::Error> {
-    client.batch_execute("BEGIN").await?;
-    let result = async {
-        let value = body.await?;
-        client.batch_execute("COMMIT").await?;
-        Ok(value)
-    }
-    .await;
-    if result.is_err() && !client.is_closed() {
-        let _ = client.batch_execute("ROLLBACK").await;
-    }
-    result
-}
-
 async fn insert_steps(client: &Client, m: &Migration) -> Result<(), tokio_postgres::Error> {
     for (i, step) in m.steps.iter().enumerate() {
         let seq = i as i32 + 1;
@@ -559,7 +541,7 @@ impl StateStore for PgStore {
 
     async fn start_migration(&mut self, m: &Migration) -> Result<(), TargetError> {
         let c = self.client();
-        in_transaction(c, async {
+        in_transaction(c, "", async {
             c.execute(
                 "INSERT INTO tack.migrations (name, checksum, status) VALUES ($1, $2, 'running') \
                  ON CONFLICT (name) DO UPDATE SET status = 'running', finished_at = NULL",
@@ -629,7 +611,7 @@ impl StateStore for PgStore {
 
     async fn replace_plan(&mut self, m: &Migration) -> Result<(), TargetError> {
         let c = self.client();
-        in_transaction(c, async {
+        in_transaction(c, "", async {
             for table in ["tack.steps", "tack.backfill_cursors", "tack.backfill_xids"] {
                 c.execute(
                     &format!("DELETE FROM {table} WHERE migration = $1"),
@@ -651,7 +633,7 @@ impl StateStore for PgStore {
 
     async fn forget(&mut self, name: &str) -> Result<(), TargetError> {
         let c = self.client();
-        in_transaction(c, async {
+        in_transaction(c, "", async {
             for table in ["tack.backfill_cursors", "tack.backfill_xids"] {
                 c.execute(
                     &format!("DELETE FROM {table} WHERE migration = $1"),

@@ -302,17 +302,7 @@ fn blocked_message(blocked: &Blocked) -> String {
                     "\n{name}: refused [{}]: {}\n",
                     r.rule, r.statement
                 ));
-                out.push_str(&format!("    {}\n", r.reason));
-                if let Some(recipe) = &r.recipe {
-                    out.push_str("    manual recipe:\n");
-                    for line in recipe.lines() {
-                        out.push_str(&format!("      {line}\n"));
-                    }
-                }
-                out.push_str(&format!(
-                    "    to run it as written anyway: --allow {}\n",
-                    r.rule
-                ));
+                out.push_str(&render::refusal(r, ""));
             }
             out
         }

@@ -3,7 +3,7 @@
 
 use super::apply::{exec_options, stop_on_ctrl_c};
 use super::{paths_or_default, runtime, target_url, Outcome};
-use crate::cli::{CompleteArgs, ForgetArgs, RollbackArgs};
+use crate::cli::{ApplyArgs, CompleteArgs, ForgetArgs, RollbackArgs};
 use crate::config::Config;
 use crate::render;
 use tack_exec::ExecError;
@@ -59,58 +59,67 @@ fn report(command: &str, outcome: LifecycleOutcome, did: &str, none: &str) -> u8
 
 /// `tack complete [PATH]`.
 pub fn complete(args: &CompleteArgs) -> Outcome {
-    let config = Config::load(args.apply.plan.target.config.as_deref())?;
-    let url = target_url(
-        &config,
-        args.apply.plan.target.database_url.as_deref(),
-        "tack complete",
-    )?;
-    let options = exec_options(&args.apply, &config)?;
-    let named = named(&args.apply.plan.paths, &config)?;
-    let events = render::events::events(args.apply.log_format);
-    let outcome = runtime()?.block_on(async {
-        let stop = stop_on_ctrl_c();
-        tack_ops::lifecycle::complete(&PgEngine, &url, named.as_deref(), options, events, stop)
-            .await
-    })?;
-    Ok(report(
-        "tack complete",
-        outcome,
-        "completed",
-        "nothing waits for completion (every applied migration is complete)",
-    ))
+    run(&args.apply, None)
 }
 
 /// `tack rollback [PATH]`.
 pub fn rollback(args: &RollbackArgs) -> Outcome {
-    let config = Config::load(args.apply.plan.target.config.as_deref())?;
-    let url = target_url(
-        &config,
-        args.apply.plan.target.database_url.as_deref(),
-        "tack rollback",
-    )?;
-    let options = exec_options(&args.apply, &config)?;
-    let named = named(&args.apply.plan.paths, &config)?;
-    let events = render::events::events(args.apply.log_format);
+    run(&args.apply, Some(args.leave_irreversible))
+}
+
+/// Completes (`leave_irreversible` None) or rolls back the migrations PATH names.
+fn run(args: &ApplyArgs, leave_irreversible: Option<bool>) -> Outcome {
+    let command = match leave_irreversible {
+        None => "tack complete",
+        Some(_) => "tack rollback",
+    };
+    let config = Config::load(args.plan.target.config.as_deref())?;
+    let url = target_url(&config, args.plan.target.database_url.as_deref(), command)?;
+    let options = exec_options(args, &config)?;
+    let named = named(&args.plan.paths, &config)?;
+    let events = render::events::events(args.log_format);
     let outcome = runtime()?.block_on(async {
         let stop = stop_on_ctrl_c();
-        tack_ops::lifecycle::rollback(
-            &PgEngine,
-            &url,
-            named.as_deref(),
-            args.leave_irreversible,
-            options,
-            events,
-            stop,
-        )
-        .await
+        match leave_irreversible {
+            None => {
+                tack_ops::lifecycle::complete(
+                    &PgEngine,
+                    &url,
+                    named.as_deref(),
+                    options,
+                    events,
+                    stop,
+                )
+                .await
+            }
+            Some(leave) => {
+                tack_ops::lifecycle::rollback(
+                    &PgEngine,
+                    &url,
+                    named.as_deref(),
+                    leave,
+                    options,
+                    events,
+                    stop,
+                )
+                .await
+            }
+        }
     })?;
-    Ok(report(
-        "tack rollback",
-        outcome,
-        "rolled back",
-        "nothing to roll back (no migration is failed, interrupted or waiting for completion)",
-    ))
+    Ok(match leave_irreversible {
+        None => report(
+            command,
+            outcome,
+            "completed",
+            "nothing waits for completion (every applied migration is complete)",
+        ),
+        Some(_) => report(
+            command,
+            outcome,
+            "rolled back",
+            "nothing to roll back (no migration is failed, interrupted or waiting for completion)",
+        ),
+    })
 }
 
 /// `tack forget MIGRATION`.

@@ -208,17 +208,7 @@ fn render_human(planned: &Planned) -> String {
         }
         for r in &m.plan.refused {
             out.push_str(&format!("  refused [{}]: {}\n", r.rule, r.statement));
-            out.push_str(&format!("      {}\n", r.reason));
-            if let Some(recipe) = &r.recipe {
-                out.push_str("      manual recipe:\n");
-                for line in recipe.lines() {
-                    out.push_str(&format!("        {line}\n"));
-                }
-            }
-            out.push_str(&format!(
-                "      to run it as written anyway: --allow {}\n",
-                r.rule
-            ));
+            out.push_str(&crate::render::refusal(r, "  "));
         }
     }
     out

@@ -37,3 +37,19 @@ pub fn effect_summary(f: &Finding) -> Option<String> {
     }
     Some(text)
 }
+
+/// A refused statement, its reason, its manual recipe and how to allow it, indented by `indent`.
+pub fn refusal(r: &tack_core::plan::Refusal, indent: &str) -> String {
+    let mut out = format!("{indent}    {}\n", r.reason);
+    if let Some(recipe) = &r.recipe {
+        out.push_str(&format!("{indent}    manual recipe:\n"));
+        for line in recipe.lines() {
+            out.push_str(&format!("{indent}      {line}\n"));
+        }
+    }
+    out.push_str(&format!(
+        "{indent}    to run it as written anyway: --allow {}\n",
+        r.rule
+    ));
+    out
+}
