@@ -39,6 +39,13 @@ if [ ${#initdbs[@]} -eq 0 ]; then
     need_pkg postgresql
 fi
 
+# corpus/check.sh (the migration-layout tests' reference runs): psql and pg_dump
+# (postgresql-client), jq, gawk; perl and sha384sum (coreutils) are in every Debian.
+command -v psql >/dev/null 2>&1 || need_pkg postgresql-client
+command -v pg_dump >/dev/null 2>&1 || need_pkg postgresql-client
+command -v jq >/dev/null 2>&1 || need_pkg jq
+command -v gawk >/dev/null 2>&1 || need_pkg gawk
+
 # python3 venv (bench/ uses one for squawk-cli). Debian strips ensurepip into
 # python3-venv; a pyenv/python.org python has it built in.
 if command -v python3 >/dev/null 2>&1; then

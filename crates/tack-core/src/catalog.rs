@@ -128,6 +128,19 @@ impl Catalog {
         name.key(&self.default_schema)
     }
 
+    /// Everything created so far counts as live from now on (its migration is applied, or the
+    /// file that made it is judged apart from the next): rows and size unknown, traffic assumed.
+    pub fn forget_new(&mut self) {
+        for facts in self.tables.values_mut() {
+            if facts.created_in_run {
+                facts.created_in_run = false;
+                facts.rows = None;
+                facts.bytes = None;
+                facts.index_bytes = None;
+            }
+        }
+    }
+
     pub fn table(&self, name: &QualifiedName) -> Option<&TableFacts> {
         self.tables.get(&self.key(name))
     }

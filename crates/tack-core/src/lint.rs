@@ -94,10 +94,24 @@ impl<'d, D: Dialect> Linter<'d, D> {
 
     /// A new migration file starts (inside the runner's transaction when one is assumed).
     pub fn begin_file(&mut self) {
-        self.txn = self
-            .options
-            .assume_in_transaction
-            .then(|| Transaction::new(true));
+        self.begin_file_in(self.options.assume_in_transaction);
+    }
+
+    /// A new migration file starts; its runner wraps it in a transaction or not (as its tool
+    /// runs it).
+    pub fn begin_file_in(&mut self, in_transaction: bool) {
+        self.txn = in_transaction.then(|| Transaction::new(true));
+    }
+
+    /// An applied migration's statement: learned into the catalog (the objects it made exist,
+    /// and are live), never judged.
+    pub fn learn(&mut self, change: &Change) {
+        self.catalog.record(change);
+    }
+
+    /// What the run created so far counts as live from here on (see [`Catalog::forget_new`]).
+    pub fn forget_new(&mut self) {
+        self.catalog.forget_new();
     }
 
     /// The file ended: the runner commits its transaction.

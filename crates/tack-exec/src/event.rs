@@ -196,6 +196,10 @@ pub enum Event {
     Warning {
         message: String,
     },
+    /// Something worth knowing that is not a problem (a database adopted).
+    Note {
+        message: String,
+    },
     /// A stop was requested (Ctrl-C): the run ends cleanly after the current batch or step.
     Interrupted {
         migration: String,
@@ -233,6 +237,7 @@ impl Event {
             Event::ThrottleCleared { .. } => "throttle_cleared",
             Event::BackfillFinished { .. } => "backfill_finished",
             Event::Warning { .. } => "warning",
+            Event::Note { .. } => "note",
             Event::Interrupted { .. } => "interrupted",
             Event::RunFinished { .. } => "run_finished",
         }

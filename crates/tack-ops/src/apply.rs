@@ -13,8 +13,9 @@ use crate::engine::{DriftGuard, DriftVerdict, Engine};
 use crate::error::{Error, Result};
 use crate::facts::{self, FactsRequest};
 use crate::plan;
+use crate::project::applied::{self, Applied, ToolHistory};
 use crate::project::history::{self, OutOfOrder, Recorded};
-use crate::project::{checksum, files, migration_name, Source};
+use crate::project::{Source, Tool};
 use std::collections::HashMap;
 use std::time::Instant;
 use tack_core::plan::{PlanOptions, Refusal};
@@ -57,6 +58,13 @@ pub enum Blocked {
     Refused(Vec<(String, Refusal)>),
     /// The live schema drifted from its migrations.
     Drifted(Box<DriftReport>),
+    /// Another tool's history records a migration that failed half-way: the database is in a
+    /// state no migration describes until someone repairs it.
+    ToolFailed {
+        tool: Tool,
+        table: String,
+        version: String,
+    },
 }
 
 /// How an apply ended.
@@ -81,8 +89,9 @@ pub enum ApplyOutcome {
 
 /// What `apply` does with one file.
 enum Work {
-    /// Recorded as applied with the same checksum.
-    Skip(String),
+    /// Applied: recorded by tack with the same checksum, or by the project's previous tool
+    /// (why).
+    Skip(String, String),
     Run(Migration),
 }
 
@@ -95,13 +104,16 @@ fn recorded_as(r: Option<&MigrationRecord>) -> Recorded {
     }
 }
 
-/// Applies `sources` (parsed into `parsed`, syntax checked) to the database at `url`. Events go
-/// to `events`; a `true` on `stop` ends the run cleanly after the current batch or step.
+/// Applies `sources` (parsed into `parsed`, syntax checked) to the database at `url`; those that
+/// `histories` (other tools' history tables there) record as applied are skipped. Events go to
+/// `events`; a `true` on `stop` ends the run cleanly after the current batch or step.
+#[allow(clippy::too_many_arguments)]
 pub async fn apply<E: Engine>(
     engine: &E,
     url: &str,
     sources: &[Source],
     parsed: &[ParsedFile],
+    histories: &[ToolHistory],
     options: ApplyOptions,
     events: Events,
     stop: watch::Receiver<bool>,
@@ -116,7 +128,7 @@ pub async fn apply<E: Engine>(
         Err(ExecError::Locked(holder)) => return Ok(ApplyOutcome::Locked(holder)),
         Err(e) => return Err(Error::from(e).context(engine.shown(url))),
     }
-    let result = plan_and_run(engine, url, &mut exec, sources, parsed, &options).await;
+    let result = plan_and_run(engine, url, &mut exec, sources, parsed, histories, &options).await;
     let unlocked = exec.unlock().await;
     let outcome = result?;
     unlocked?;
@@ -129,8 +141,28 @@ async fn plan_and_run<E: Engine>(
     exec: &mut Executor<E::Runner>,
     sources: &[Source],
     parsed: &[ParsedFile],
+    histories: &[ToolHistory],
     options: &ApplyOptions,
 ) -> Result<ApplyOutcome> {
+    // What the project's previous tool applied (tack never runs those again), and what it left
+    // half-way (nothing runs on top of that until it is repaired).
+    let by_tool: Applied = applied::from_database(sources, &[], histories);
+    if let Some((tool, table, version)) = by_tool.failed.first() {
+        return Ok(ApplyOutcome::Blocked(Blocked::ToolFailed {
+            tool: *tool,
+            table: table.clone(),
+            version: version.clone(),
+        }));
+    }
+    // A database with a schema and no tack history is adopted before anything runs: its schema
+    // is the baseline later drift checks start from. Not being able to is worth a warning only.
+    match engine.adopt(url, exec.target(), sources, histories).await {
+        Ok(Some(note)) => exec.emit(Event::Note { message: note }),
+        Ok(None) => {}
+        Err(e) => exec.emit(Event::Warning {
+            message: format!("could not record the schema adopted as the baseline: {e}"),
+        }),
+    }
     // The catalog as it is now, under the run lock.
     let (version, mut catalog) = engine.facts(url).await?;
     let plan_options = PlanOptions {
@@ -139,13 +171,10 @@ async fn plan_and_run<E: Engine>(
     };
 
     // What the state store knows of each file, checked before anything is planned or run.
-    let names: Vec<String> = sources
-        .iter()
-        .map(|s| migration_name(&s.file.name))
-        .collect();
+    let names: Vec<String> = sources.iter().map(|s| s.id.clone()).collect();
     let mut records = HashMap::new();
     for (source, name) in sources.iter().zip(&names) {
-        let sum = checksum(&source.file.text);
+        let sum = source.checksum.clone();
         if let Some(r) = exec.recorded(name).await? {
             // An applied migration must not change; one that never completed may be corrected
             // (it is planned again below).
@@ -160,12 +189,19 @@ async fn plan_and_run<E: Engine>(
             records.insert(name.clone(), r);
         }
     }
-    let twins = history::duplicate_versions(&names);
+    let versions: Vec<(String, Option<String>)> = sources
+        .iter()
+        .map(|s| (s.id.clone(), s.version.clone()))
+        .collect();
+    let twins = history::duplicate_versions(&versions);
     if !twins.is_empty() {
         return Ok(ApplyOutcome::Blocked(Blocked::SameVersion(twins)));
     }
     if !options.allow_out_of_order {
-        let late = history::out_of_order(&names, |n| recorded_as(records.get(n)));
+        let late = history::out_of_order(&names, |n| match records.get(n) {
+            None if by_tool.contains(n) => Recorded::Applied,
+            r => recorded_as(r),
+        });
         if !late.is_empty() {
             return Ok(ApplyOutcome::Blocked(Blocked::OutOfOrder(late)));
         }
@@ -175,14 +211,21 @@ async fn plan_and_run<E: Engine>(
     let mut refused = Vec::new();
     let mut replanned = Vec::new();
     for ((source, parsed), name) in sources.iter().zip(parsed).zip(names) {
-        let sum = checksum(&source.file.text);
+        let sum = source.checksum.clone();
         let recorded = records.remove(&name);
+        if let Some(by) = by_tool.by.get(&name).filter(|_| recorded.is_none()) {
+            work.push(Work::Skip(name, format!("applied by {by}")));
+            continue;
+        }
         if recorded
             .as_ref()
             .is_some_and(|r| r.status == Status::Done || r.status == Status::Expanded)
         {
             // Applied: the live catalog has its effects; nothing to plan.
-            work.push(Work::Skip(name));
+            work.push(Work::Skip(
+                name,
+                "already applied (same checksum)".to_owned(),
+            ));
             continue;
         }
         // Planned against the catalog left by the migrations before it (the planner's catalog
@@ -217,6 +260,7 @@ async fn plan_and_run<E: Engine>(
                     url,
                     dev_url: options.dev_url.as_deref(),
                     sources,
+                    histories,
                 },
                 exec.target(),
             )
@@ -242,9 +286,9 @@ async fn plan_and_run<E: Engine>(
     let mut migrations = Vec::new();
     for w in work {
         match w {
-            Work::Skip(name) => exec.emit(Event::MigrationSkipped {
+            Work::Skip(name, reason) => exec.emit(Event::MigrationSkipped {
                 migration: name,
-                reason: "already applied (same checksum)".to_owned(),
+                reason,
             }),
             Work::Run(m) => migrations.push(m),
         }
@@ -258,7 +302,11 @@ async fn plan_and_run<E: Engine>(
         let started = Instant::now();
         outcome = exec.run_migration(m).await;
         if outcome.is_ok() {
-            record_run(exec, &m.name, started).await;
+            let version = sources
+                .iter()
+                .find(|s| s.id == m.name)
+                .and_then(|s| s.version.clone());
+            record_run(exec, &m.name, version, started).await;
         }
         match &outcome {
             Ok(Outcome::Done) => {}
@@ -368,11 +416,12 @@ fn one_line(sql: &str) -> String {
 async fn record_run<T: tack_exec::Target + StateStore>(
     exec: &mut Executor<T>,
     name: &str,
+    version: Option<String>,
     started: Instant,
 ) {
     let run = RunRecord {
         migration: name.to_owned(),
-        version: files::version(name),
+        version: version.unwrap_or_else(|| name.to_owned()),
         duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
         applied_by: history::client_host(),
         tack_version: crate::TACK_VERSION.to_owned(),
@@ -401,10 +450,11 @@ pub async fn dry_run<E: Engine>(
     version: Option<(tack_core::Version, &'static str)>,
     sources: &[Source],
     parsed: &[ParsedFile],
+    applied: &Applied,
     options: &ApplyOptions,
 ) -> Result<DryRun> {
-    let mut applied: HashMap<String, String> = HashMap::new();
-    let mut started: HashMap<String, bool> = HashMap::new();
+    // name → (checksum recorded, done)
+    let mut recorded: HashMap<String, (String, bool)> = HashMap::new();
     if let Some(url) = url {
         let mut store = engine.store(url).await?;
         let report = store
@@ -413,10 +463,7 @@ pub async fn dry_run<E: Engine>(
             .map_err(|e| Error::from(e).context("reading the state store"))?;
         for m in report.migrations {
             let done = matches!(m.status, Status::Done | Status::Expanded);
-            started.insert(m.name.clone(), done);
-            if done {
-                applied.insert(m.name, m.checksum);
-            }
+            recorded.insert(m.name, (m.checksum, done));
         }
     }
     let facts = facts::resolve(engine, FactsRequest { version, url }).await?;
@@ -426,7 +473,7 @@ pub async fn dry_run<E: Engine>(
         parsed,
         facts,
         &options.allow,
-        &|name, text| applied.get(name) == Some(&checksum(text)),
+        applied,
     )?;
     let version = planned.facts.info.version;
     let exec = &options.exec;
@@ -440,10 +487,11 @@ pub async fn dry_run<E: Engine>(
     let mut refused = false;
     if !options.allow_out_of_order {
         let names: Vec<String> = planned.migrations.iter().map(|m| m.name.clone()).collect();
-        let late = history::out_of_order(&names, |n| match started.get(n) {
+        let late = history::out_of_order(&names, |n| match recorded.get(n) {
+            None if applied.contains(n) => Recorded::Applied,
             None => Recorded::Never,
-            Some(true) => Recorded::Applied,
-            Some(false) => Recorded::Unfinished,
+            Some((_, true)) => Recorded::Applied,
+            Some((_, false)) => Recorded::Unfinished,
         });
         for l in &late {
             refused = true;
@@ -455,14 +503,24 @@ pub async fn dry_run<E: Engine>(
         }
     }
     for m in &planned.migrations {
-        let sum = checksum(&m.text);
+        let sum = m.checksum.clone();
         out.push_str(&format!(
             "\n-- migration {} (sha256 {})\n",
             m.name,
             &sum[..12]
         ));
-        if applied.get(&m.name) == Some(&sum) {
-            out.push_str("-- already applied (same checksum): skipped\n");
+        if let Some(by) = &m.applied_by {
+            match recorded.get(&m.name) {
+                Some((was, true)) if *was != sum => {
+                    refused = true;
+                    out.push_str(&format!(
+                        "-- REFUSED: changed since it was applied (sha256 {} recorded): revert \
+                         the edit and put the change in a new migration\n",
+                        &was[..was.len().min(12)]
+                    ));
+                }
+                _ => out.push_str(&format!("-- already applied (by {by}): skipped\n")),
+            }
             continue;
         }
         for r in &m.plan.refused {

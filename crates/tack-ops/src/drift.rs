@@ -7,6 +7,7 @@
 //! it as a new migration file, which then goes through `lint` and `plan` like any other.
 
 use crate::error::{Error, Result};
+use crate::project::applied::{self, ToolHistory};
 use crate::project::{checksum, files, migration_name, sources, sum, Source};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -15,7 +16,7 @@ use tack_core::{SourceFile, Version};
 use tack_exec::{StateStore, Status};
 use tack_postgres::schema::{self, DiffKind, Difference, SchemaModel};
 use tack_postgres::server::scratch;
-use tack_postgres::server::state_store::PgStore;
+use tack_postgres::server::state_store::{Baseline, PgStore};
 use tack_postgres::{redact, Connection};
 
 /// What the live schema was compared with.
@@ -27,6 +28,8 @@ pub struct Expected {
     pub files: Vec<String>,
     /// Things the reader should know (a migration in progress, no history yet).
     pub notes: Vec<String>,
+    /// When the baseline it starts from was taken (a database tack adopted).
+    pub baseline: Option<String>,
 }
 
 /// The result of a drift check.
@@ -47,6 +50,9 @@ pub struct DriftRequest<'a> {
     pub dev_url: Option<&'a str>,
     /// The migrations read; the applied ones among them are replayed.
     pub sources: &'a [Source],
+    /// Other tools' history tables in the target: the migrations they record are applied, and
+    /// the tables themselves are not part of the schema compared.
+    pub histories: &'a [ToolHistory],
     /// A declarative schema to compare with instead (files or directories).
     pub schema_paths: &'a [String],
     pub use_cache: bool,
@@ -56,25 +62,24 @@ fn short(sum: &str) -> &str {
     sum.get(..12).unwrap_or(sum)
 }
 
-/// The migrations recorded as applied, matched with their files, in apply order. Errors when an
-/// applied migration's file is missing or changed: the expected schema cannot be built then.
-async fn applied_files<'a>(
+/// What the expected schema starts from: the baseline, if tack adopted this database, and the
+/// applied migrations to replay on it (all of them without a baseline; those applied since it
+/// with one), matched with their files, in apply order. Applied means recorded as done by tack,
+/// or by the tool the project used before. Errors when a migration tack applied has its file
+/// missing or changed: the expected schema cannot be built then.
+async fn expected_start<'a>(
     store: &mut PgStore,
     sources: &'a [Source],
+    histories: &[ToolHistory],
     notes: &mut Vec<String>,
-) -> Result<Vec<&'a Source>> {
+) -> Result<(Option<Baseline>, Vec<&'a Source>)> {
     let state = store
         .report()
         .await
         .map_err(|e| Error::from(e).context("reading tack's history"))?;
-    if !state.initialized {
-        notes.push(
-            "no migrations recorded yet (no `tack` schema): the expected schema is empty"
-                .to_owned(),
-        );
-        return Ok(Vec::new());
-    }
-    let mut applied = Vec::new();
+    let baseline = store.baseline().await?;
+    let by_tool = applied::from_database(sources, &[], histories);
+    let mut applied: Vec<&Source> = Vec::new();
     for record in &state.migrations {
         if record.status != Status::Done {
             notes.push(format!(
@@ -85,10 +90,14 @@ async fn applied_files<'a>(
             ));
             continue;
         }
-        let source = sources
-            .iter()
-            .find(|s| migration_name(&s.file.name) == record.name);
+        let source = sources.iter().find(|s| s.id == record.name);
         let Some(source) = source else {
+            if baseline
+                .as_ref()
+                .is_some_and(|b| b.applied.contains(&record.name))
+            {
+                continue; // in the baseline already
+            }
             return Err(Error::state(format!(
                 "migration {} is recorded as applied but no file of that name is among the \
                  migrations read",
@@ -96,17 +105,51 @@ async fn applied_files<'a>(
             ))
             .hint("restore it (e.g. from version control) or point tack at the right directory"));
         };
-        if checksum(&source.file.text) != record.checksum {
+        if source.checksum != record.checksum {
             return Err(Error::state(format!(
                 "changed since it was applied (checksum {} recorded, {} now); the expected \
                  schema cannot be rebuilt from it",
                 short(&record.checksum),
-                short(&checksum(&source.file.text))
+                short(&source.checksum)
             ))
             .at(source.file.name.clone())
             .hint("revert the edit and put the change in a new migration"));
         }
         applied.push(source);
+    }
+    for source in sources {
+        let by_tack = state.migrations.iter().any(|m| m.name == source.id);
+        if !by_tack && by_tool.contains(&source.id) {
+            applied.push(source);
+        }
+    }
+    let tool_count = applied
+        .iter()
+        .filter(|s| !state.migrations.iter().any(|m| m.name == s.id))
+        .count();
+    if tool_count > 0 {
+        let tables: Vec<String> = histories
+            .iter()
+            .map(|h| format!("{} ({})", h.tool, h.table))
+            .collect();
+        notes.push(format!(
+            "{tool_count} migration(s) applied by {} count as applied",
+            tables.join(", ")
+        ));
+    }
+    if let Some(b) = &baseline {
+        applied.retain(|s| !b.applied.contains(&s.id));
+        notes.push(format!(
+            "the baseline was taken by {} ({} migration(s) were applied in it)",
+            b.taken_by,
+            b.applied.len(),
+        ));
+    } else if !state.initialized && tool_count == 0 {
+        notes.push(
+            "no migrations recorded yet (no `tack` schema, no other tool's history): the \
+             expected schema is empty — `tack baseline` adopts the schema the database has"
+                .to_owned(),
+        );
     }
     // Replay in apply order (the order the files sort in), not in the order they were recorded.
     applied.sort_by_key(|s| {
@@ -115,7 +158,50 @@ async fn applied_files<'a>(
             .position(|x| std::ptr::eq(x, *s))
             .unwrap_or(usize::MAX)
     });
-    Ok(applied)
+    Ok((baseline, applied))
+}
+
+/// Takes a baseline: records the target's live schema as adopted, with the migrations that count
+/// as applied in it (tack's records and other tools' histories among `sources`). Returns the
+/// schema recorded and how many migrations count as applied in it.
+pub async fn take_baseline(
+    url: &str,
+    sources: &[Source],
+    histories: &[ToolHistory],
+    taken_by: &str,
+) -> Result<(SchemaModel, usize)> {
+    let mut store = PgStore::connect(url).await?;
+    let (version, _) = server_identity(store.connection()).await?;
+    require_introspection(version, &redact(url))?;
+    let live = without_histories(read_schema(store.connection()).await?, histories);
+    let state = store
+        .report()
+        .await
+        .map_err(|e| Error::from(e).context("reading tack's history"))?;
+    let done: Vec<String> = state
+        .migrations
+        .iter()
+        .filter(|m| m.status == Status::Done)
+        .map(|m| m.name.clone())
+        .collect();
+    let mut applied_ids: Vec<String> = applied::from_database(sources, &done, histories)
+        .by
+        .into_keys()
+        .collect();
+    // A migration tack applied whose file is gone is in the schema too.
+    for name in done {
+        if !applied_ids.contains(&name) {
+            applied_ids.push(name);
+        }
+    }
+    store.save_baseline(&live, &applied_ids, taken_by).await?;
+    Ok((live, applied_ids.len()))
+}
+
+/// The live schema without other tools' history tables (no migration makes them).
+fn without_histories(model: SchemaModel, histories: &[ToolHistory]) -> SchemaModel {
+    let names: Vec<&str> = histories.iter().map(|h| h.table.as_str()).collect();
+    model.without_tables(&names)
 }
 
 /// Reads declarative schema files (a file, or a directory's .sql files in natural order).
@@ -127,13 +213,35 @@ pub fn schema_files(paths: &[String]) -> Result<Vec<Source>> {
             paths.join(", ")
         )));
     }
-    let read = sources::read_all(&inputs)?;
-    for s in &read {
+    let mut read = sources::read_all(&inputs)?;
+    for s in &mut read {
         if let Some(at) = s.invalid_utf8_at {
             return Err(Error::input("not valid UTF-8").at(s.file.at(at)));
         }
+        s.file = SourceFile::new(s.file.name.clone(), without_psql_commands(&s.file.text));
     }
     Ok(read)
+}
+
+/// The text with psql's meta-commands (`\restrict`, `\connect`, … — lines starting with a
+/// backslash, which `pg_dump` writes and the server does not understand) blanked, positions
+/// kept.
+fn without_psql_commands(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.starts_with('\\') {
+            for c in line.chars() {
+                match c {
+                    '\n' => out.push('\n'),
+                    // As many bytes as the character had: offsets stay the file's.
+                    other => out.extend(std::iter::repeat_n(' ', other.len_utf8())),
+                }
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// The server's version and the extension versions it offers.
@@ -159,10 +267,17 @@ const CACHE_FORMAT: u32 = 2;
 /// The cache key of an expected schema: what determines it — the files replayed (names and
 /// contents, in order), the server version that deparsed it, the extension versions it would
 /// install, and the model's format.
-fn cache_key(server_version: &str, extensions: &str, files: &[&SourceFile]) -> String {
+fn cache_key(
+    server_version: &str,
+    extensions: &str,
+    baseline: Option<&str>,
+    files: &[&SourceFile],
+) -> String {
     let mut text = format!(
-        "tack {} format {CACHE_FORMAT}\nserver {server_version}\nextensions {extensions}\n",
-        env!("CARGO_PKG_VERSION")
+        "tack {} format {CACHE_FORMAT}\nserver {server_version}\nextensions {extensions}\n\
+         baseline {}\n",
+        env!("CARGO_PKG_VERSION"),
+        baseline.unwrap_or("none")
     );
     for f in files {
         let _ = writeln!(text, "{} {}", migration_name(&f.name), checksum(&f.text));
@@ -217,10 +332,14 @@ pub async fn check(request: DriftRequest<'_>, live: Option<SchemaModel>) -> Resu
         Some(model) => model,
         None => read_schema(conn).await?,
     };
+    let live = without_histories(live, request.histories);
     let mut notes = Vec::new();
     let declarative;
+    let mut baseline = None;
     let (kind, files): (&'static str, Vec<&SourceFile>) = if request.schema_paths.is_empty() {
-        let applied = applied_files(&mut store, request.sources, &mut notes).await?;
+        let (base, applied) =
+            expected_start(&mut store, request.sources, request.histories, &mut notes).await?;
+        baseline = base;
         ("migrations", applied.into_iter().map(|s| &s.file).collect())
     } else {
         declarative = schema_files(request.schema_paths)?;
@@ -245,8 +364,14 @@ pub async fn check(request: DriftRequest<'_>, live: Option<SchemaModel>) -> Resu
         }
         None => (target_version, target_extensions),
     };
-    let key = (kind == "migrations" && request.use_cache)
-        .then(|| cache_key(&scratch_version.to_string(), &scratch_extensions, &files));
+    let key = (kind == "migrations" && request.use_cache).then(|| {
+        cache_key(
+            &scratch_version.to_string(),
+            &scratch_extensions,
+            baseline.as_ref().map(|b| b.fingerprint.as_str()),
+            &files,
+        )
+    });
     drop(store);
     let cached = key.as_deref().and_then(cache_read);
     let expected = match cached {
@@ -257,9 +382,20 @@ pub async fn check(request: DriftRequest<'_>, live: Option<SchemaModel>) -> Resu
             model
         }
         None => {
-            let (model, skipped) = scratch::schema_of(scratch_url, &files)
+            let base = baseline.as_ref().map(|b| &b.schema);
+            let (model, skipped) = scratch::schema_from(scratch_url, base, &files)
                 .await
-                .map_err(Error::database)?;
+                .map_err(|e| {
+                    let err = Error::database(e);
+                    if baseline.is_none() && kind == "migrations" {
+                        err.hint(
+                            "if the database had tables before its first migration here, \
+                             `tack baseline` records them as its starting point",
+                        )
+                    } else {
+                        err
+                    }
+                })?;
             if let Some(key) = &key {
                 cache_write(key, &model);
             }
@@ -267,6 +403,7 @@ pub async fn check(request: DriftRequest<'_>, live: Option<SchemaModel>) -> Resu
             model
         }
     };
+    let expected = without_histories(expected, request.histories);
     let differences = schema::diff(&live, &expected);
     Ok(DriftReport {
         drift: !differences.is_empty(),
@@ -275,6 +412,7 @@ pub async fn check(request: DriftRequest<'_>, live: Option<SchemaModel>) -> Resu
             source: kind,
             files: files.iter().map(|f| f.name.clone()).collect(),
             notes,
+            baseline: baseline.as_ref().map(|b| b.taken_at.clone()),
         },
         differences,
         fingerprint: schema::fingerprint(&live),
@@ -536,6 +674,15 @@ mod tests {
             "20251124160000_x.sql"
         );
         assert_eq!(next_file_name(&["init.sql".into()], "x", t), "V1__x.sql");
+    }
+
+    #[test]
+    fn psql_meta_commands_are_blanked_in_place() {
+        let dump = "\\restrict abc\nCREATE TABLE t (id int);\n\\unrestrict abc\n";
+        let out = without_psql_commands(dump);
+        assert_eq!(out.len(), dump.len());
+        assert_eq!(out.lines().nth(1), Some("CREATE TABLE t (id int);"));
+        assert!(!out.contains('\\'));
     }
 
     #[test]

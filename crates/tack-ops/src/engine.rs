@@ -3,6 +3,7 @@
 //! commands are written once, generic over the engine.
 
 use crate::error::Result;
+use crate::project::applied::ToolHistory;
 use crate::project::Source;
 use std::time::Duration;
 use tack_core::plan::Step;
@@ -16,6 +17,8 @@ pub struct DriftGuard<'a> {
     pub dev_url: Option<&'a str>,
     /// The migrations read (the applied ones among them are replayed).
     pub sources: &'a [Source],
+    /// Other tools' history tables in the target.
+    pub histories: &'a [ToolHistory],
 }
 
 /// What the drift check found.
@@ -51,6 +54,9 @@ pub trait Engine: Sync {
     /// A session on the state store (status, pause, forget, the lifecycle commands' checks).
     async fn store(&self, url: &str) -> Result<Self::Store>;
 
+    /// Other migration tools' history tables present in the database, read (never written).
+    async fn tool_histories(&self, url: &str) -> Result<Vec<ToolHistory>>;
+
     /// The server version the runner is connected to.
     fn runner_version(&self, runner: &Self::Runner) -> Version;
 
@@ -64,6 +70,17 @@ pub trait Engine: Sync {
         check: DriftGuard<'_>,
         runner: &Self::Runner,
     ) -> Result<DriftVerdict>;
+
+    /// Adopts a database that has a schema but no tack history: records that schema as the
+    /// baseline drift starts from (with the migrations that count as applied in it). Returns
+    /// what to tell the user; None when there was nothing to adopt (or the engine cannot).
+    async fn adopt(
+        &self,
+        url: &str,
+        runner: &Self::Runner,
+        sources: &[Source],
+        histories: &[ToolHistory],
+    ) -> Result<Option<String>>;
 
     /// What a step runs, statement by statement with its settings, for `--dry-run`.
     fn dry_run_step(

@@ -23,6 +23,7 @@ pub mod error;
 pub mod facts;
 pub mod lifecycle;
 pub mod lint;
+pub mod migrations;
 pub mod plan;
 pub mod postgres;
 pub mod project;

@@ -11,7 +11,7 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::project::{migration_name, Source};
+use crate::project::Source;
 use tack_exec::{
     Events, ExecError, Executor, LockHolder, MigrationRecord, Options, Outcome, StateStore, Status,
 };
@@ -43,7 +43,7 @@ fn selected(
     match sources {
         Some(sources) => sources
             .iter()
-            .map(|s| migration_name(&s.file.name))
+            .map(|s| s.id.clone())
             .filter(|n| records.iter().any(|r| &r.name == n && wanted(r.status)))
             .collect(),
         None => records

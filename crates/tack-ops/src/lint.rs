@@ -1,8 +1,14 @@
 //! The lint use case: walk the parsed migrations in order through the core linter with the
 //! target's facts and the engine's rule base, and place every finding in its file — the report
 //! every renderer formats.
+//!
+//! Only pending migrations are judged. Applied ones (per the database, `--pending-from` or
+//! `--since`) are listed, not judged: connected, the live catalog already has what they made;
+//! offline, their statements are learned so that the tables they made count as live. With
+//! nothing said offline, each file is judged alone: every table it did not create itself is live.
 
 use crate::facts::{Facts, TargetInfo};
+use crate::project::applied::{Applied, Basis};
 use crate::project::Source;
 use serde::Serialize;
 use tack_core::rule::generic::RuleId;
@@ -24,15 +30,42 @@ pub struct Located {
     pub finding: Finding,
 }
 
+/// A migration that was not judged because it is applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppliedFile {
+    pub file: String,
+    pub migration: String,
+    /// Who applied it: `tack`, a tool and its history table, or what the user said.
+    pub by: String,
+}
+
 /// The result of a lint run, placed in its files.
 #[derive(Debug)]
 pub struct Report {
+    /// The files judged (the pending ones).
     pub files: Vec<SourceFile>,
     pub findings: Vec<Located>,
     pub target: TargetInfo,
     /// Facts assumed because they could not be read.
     pub assumptions: Vec<String>,
+    /// Statements judged.
     pub statements: usize,
+    /// Migrations not judged because they are applied.
+    pub applied: Vec<AppliedFile>,
+    /// How pending was decided (said in every output).
+    pub pending_basis: String,
+    /// How each directory was read (its layout, and why).
+    pub layouts: Vec<String>,
+}
+
+/// How a run treats its migrations.
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    /// What is applied already.
+    pub applied: &'a Applied,
+    /// `--assume-in-transaction` or tack.toml: every file is (or is not) inside the runner's
+    /// transaction, whatever its layout says. `None`: as each file's tool runs it.
+    pub in_transaction: Option<bool>,
 }
 
 impl Report {
@@ -44,29 +77,61 @@ impl Report {
     }
 }
 
-/// Lints `sources` (parsed into `parsed`) in order.
+/// Lints `sources` (parsed into `parsed`) in order: the pending ones judged, the applied ones
+/// listed (and, offline, learned).
 pub fn lint<D: Dialect>(
     dialect: &D,
     sources: Vec<Source>,
     parsed: &[ParsedFile],
     facts: Facts,
     options: LintOptions,
+    run: Run,
 ) -> Report {
     let mut linter = Linter::new(dialect, options, facts.catalog);
+    let connected = run.applied.basis == Basis::Database;
+    let each_file_alone = run.applied.basis == Basis::EachFileAlone;
     let mut findings = Vec::new();
     let mut statements = 0;
-    for (index, (source, parsed)) in sources.iter().zip(parsed).enumerate() {
-        statements += parsed.statements.len();
-        for finding in lint_file(&mut linter, source, parsed) {
-            findings.push(locate(index, source, finding));
+    let mut files = Vec::new();
+    let mut applied = Vec::new();
+    for (source, parsed) in sources.into_iter().zip(parsed) {
+        if let Some(by) = run.applied.by.get(&source.id) {
+            if !connected {
+                // Offline: what it made exists, and is live.
+                for stmt in Statement::all(&source.file.text, parsed) {
+                    linter.learn(stmt.change);
+                }
+                linter.forget_new();
+            }
+            applied.push(AppliedFile {
+                file: source.file.name.clone(),
+                migration: source.id.clone(),
+                by: by.clone(),
+            });
+            continue;
         }
+        statements += parsed.statements.len();
+        let in_transaction = run
+            .in_transaction
+            .unwrap_or_else(|| source.transaction.in_transaction(parsed.statements.len()));
+        let index = files.len();
+        for finding in lint_file(&mut linter, &source, parsed, in_transaction) {
+            findings.push(locate(index, &source, finding));
+        }
+        if each_file_alone {
+            linter.forget_new();
+        }
+        files.push(source.file);
     }
     Report {
-        files: sources.into_iter().map(|s| s.file).collect(),
+        files,
         findings,
         target: facts.info,
         assumptions: facts.assumptions,
         statements,
+        applied,
+        pending_basis: run.applied.assumption(),
+        layouts: Vec::new(),
     }
 }
 
@@ -74,6 +139,7 @@ fn lint_file<D: Dialect>(
     linter: &mut Linter<D>,
     source: &Source,
     parsed: &ParsedFile,
+    in_transaction: bool,
 ) -> Vec<Finding> {
     let text = &source.file.text;
     let mut out = Vec::new();
@@ -97,7 +163,7 @@ fn lint_file<D: Dialect>(
         ));
         return out;
     }
-    linter.begin_file();
+    linter.begin_file_in(in_transaction);
     let mut errors = parsed.errors.iter().peekable();
     for stmt in Statement::all(text, parsed) {
         while let Some(e) = errors.next_if(|e| e.offset < stmt.offset) {

@@ -3,22 +3,27 @@
 
 use crate::error::{Error, Result};
 use crate::facts::Facts;
-use crate::project::{migration_name, Source};
+use crate::project::applied::{Applied, Basis};
+use crate::project::Source;
 use tack_core::plan::{Plan, PlanOptions};
 use tack_core::{Dialect, ParsedFile, Statement};
 
 /// One migration file and its plan.
 pub struct MigrationPlan {
     pub name: String,
-    /// The file's text (its checksum is recorded when applied).
-    pub text: String,
+    /// The file's checksum (recorded when applied).
+    pub checksum: String,
     pub plan: Plan,
+    /// Applied already (by whom): not planned.
+    pub applied_by: Option<String>,
 }
 
 /// The target and a plan per migration file.
 pub struct Planned {
     pub facts: Facts,
     pub migrations: Vec<MigrationPlan>,
+    /// How pending was decided.
+    pub pending_basis: String,
 }
 
 impl Planned {
@@ -39,16 +44,18 @@ pub fn check_allow<D: Dialect>(dialect: &D, allow: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Plans the migrations. Those `skip(name, text)` picks (applied ones) are left out of planning:
-/// their effects are in the live catalog already, and planning them would teach the planner that
-/// their tables are new and empty.
+/// Plans the pending migrations, each against the catalog the ones before it leave. Applied
+/// ones are not planned: connected, the live catalog has their effects already (planning them
+/// would teach the planner that their tables are new and empty); offline, their statements are
+/// learned and what they made counts as live. Offline with nothing said, each file is planned
+/// alone (every table it did not create itself is live).
 pub fn plan<D: Dialect>(
     dialect: &D,
     sources: &[Source],
     parsed: &[ParsedFile],
     mut facts: Facts,
     allow: &[String],
-    skip: &dyn Fn(&str, &str) -> bool,
+    applied: &Applied,
 ) -> Result<Planned> {
     check_syntax(sources, parsed)?;
     check_allow(dialect, allow)?;
@@ -56,23 +63,39 @@ pub fn plan<D: Dialect>(
         version: facts.info.version,
         allow: allow.to_vec(),
     };
+    let connected = applied.basis == Basis::Database;
     let mut migrations = Vec::new();
     for (source, parsed) in sources.iter().zip(parsed) {
-        let text = &source.file.text;
-        let name = migration_name(&source.file.name);
-        let statements = if skip(&name, text) {
-            Vec::new()
+        let name = source.id.clone();
+        let applied_by = applied.by.get(&name).cloned();
+        let statements = Statement::all(&source.file.text, parsed);
+        let plan = if applied_by.is_some() {
+            if !connected {
+                for stmt in &statements {
+                    facts.catalog.record(stmt.change);
+                }
+                facts.catalog.forget_new();
+            }
+            Plan::default()
         } else {
-            Statement::all(text, parsed)
+            let plan = dialect.plan(&name, &statements, &mut facts.catalog, &options);
+            if applied.basis == Basis::EachFileAlone {
+                facts.catalog.forget_new();
+            }
+            plan
         };
-        let plan = dialect.plan(&name, &statements, &mut facts.catalog, &options);
         migrations.push(MigrationPlan {
             name,
-            text: text.clone(),
+            checksum: source.checksum.clone(),
             plan,
+            applied_by,
         });
     }
-    Ok(Planned { facts, migrations })
+    Ok(Planned {
+        facts,
+        migrations,
+        pending_basis: applied.assumption(),
+    })
 }
 
 /// A plan is only made of statements the engine accepts: every syntax error (and file that is

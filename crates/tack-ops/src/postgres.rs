@@ -5,6 +5,8 @@
 use crate::drift::{self, DriftRequest};
 use crate::engine::{DriftGuard, DriftVerdict, Engine};
 use crate::error::{Error, Result};
+use crate::project::applied::ToolHistory;
+use crate::project::{Source, Tool};
 use std::time::Duration;
 use tack_core::plan::{Action, Step};
 use tack_core::{Catalog, Version};
@@ -47,6 +49,24 @@ impl Engine for PgEngine {
 
     async fn store(&self, url: &str) -> Result<PgStore> {
         Ok(PgStore::connect(url).await?)
+    }
+
+    async fn tool_histories(&self, url: &str) -> Result<Vec<ToolHistory>> {
+        let conn = tack_postgres::connect(url).await?;
+        let read = tack_postgres::server::foreign_history::read(&conn).await?;
+        Ok(read
+            .into_iter()
+            .filter_map(|h| {
+                Some(ToolHistory {
+                    tool: Tool::from_id(h.tool)?,
+                    table: h.table.to_owned(),
+                    versions: h.versions,
+                    failed: h.failed,
+                    scripts: h.scripts,
+                    baseline: h.baseline,
+                })
+            })
+            .collect())
     }
 
     fn runner_version(&self, runner: &PgRunner) -> Version {
@@ -93,27 +113,78 @@ impl Engine for PgEngine {
             return Ok(DriftVerdict::Clean);
         }
         // The full comparison reuses the schema just read (an introspection is ~1 s at 5,000
-        // tables).
+        // tables). A check that cannot be made (a replay that fails, no scratch database
+        // allowed) is said, not fatal: the guard protects a run, it must never be what stops
+        // every run.
         let report = drift::check(
             DriftRequest {
                 url: check.url,
                 dev_url: check.dev_url,
                 sources: check.sources,
+                histories: check.histories,
                 schema_paths: &[],
                 use_cache: true,
             },
             Some(live),
         )
-        .await
-        .map_err(|e| {
-            e.context("while checking for drift before applying")
-                .hint("--allow-drift skips the check")
-        })?;
-        Ok(if report.drift {
-            DriftVerdict::Drifted(Box::new(report))
-        } else {
-            DriftVerdict::Clean
+        .await;
+        Ok(match report {
+            Ok(report) if report.drift => DriftVerdict::Drifted(Box::new(report)),
+            Ok(_) => DriftVerdict::Clean,
+            Err(e) => DriftVerdict::NotChecked(format!(
+                "the schema could not be checked for drift ({e}); applying anyway — `tack drift` \
+                 shows the comparison, `tack baseline` adopts the schema as it is"
+            )),
         })
+    }
+
+    async fn adopt(
+        &self,
+        url: &str,
+        runner: &PgRunner,
+        sources: &[Source],
+        histories: &[ToolHistory],
+    ) -> Result<Option<String>> {
+        if runner.major() < 13 {
+            return Ok(None);
+        }
+        let store = PgStore::connect(url).await?;
+        if store.baseline().await?.is_some() {
+            return Ok(None);
+        }
+        let mut store = store;
+        let state = store
+            .report()
+            .await
+            .map_err(|e| Error::from(e).context("reading tack's history"))?;
+        if !state.migrations.is_empty() {
+            return Ok(None);
+        }
+        let names: Vec<&str> = histories.iter().map(|h| h.table.as_str()).collect();
+        let live = drift::read_schema(runner.control())
+            .await?
+            .without_tables(&names);
+        if live.tables.is_empty()
+            && live.views.is_empty()
+            && live.functions.is_empty()
+            && live.enums.is_empty()
+            && live.domains.is_empty()
+            && live.sequences.is_empty()
+        {
+            return Ok(None);
+        }
+        let taken_by = format!(
+            "the first tack apply on {}",
+            crate::project::history::client_host()
+        );
+        let (model, _) = drift::take_baseline(url, sources, histories, &taken_by).await?;
+        Ok(Some(format!(
+            "adopted the schema this database had before tack ({} table(s), {} view(s), {} \
+             function(s)) as the baseline `tack drift` starts from",
+            model.tables.len(),
+            model.views.len(),
+            model.functions.len()
+        )))
     }
 
     fn dry_run_step(

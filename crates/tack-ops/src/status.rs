@@ -13,10 +13,11 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::project::files::{self, Input};
+use crate::project::applied::{self, Applied};
 use crate::project::history::{self, Recorded};
+use crate::project::layout::{Hints, Tool};
+use crate::project::sources;
 use crate::project::sum::{self, Verdict};
-use crate::project::{checksum, migration_name, sources};
 use std::collections::HashMap;
 use tack_exec::{MigrationRecord, StateReport, StateStore, Status, StepRecord};
 
@@ -69,6 +70,11 @@ pub struct Row {
     pub changed: bool,
     /// The applied migration this pending one sorts before.
     pub out_of_order_before: Option<String>,
+    /// Applied by another tool (its name and history table), not by tack.
+    pub applied_by: Option<String>,
+    /// The version as the migration's tool reads it (None: a record without a file, or a
+    /// repeatable migration).
+    pub version: Option<String>,
 }
 
 impl Row {
@@ -99,6 +105,10 @@ pub struct Overview {
     pub files_known: bool,
     pub sums: Vec<(String, Verdict)>,
     pub rows: Vec<Row>,
+    /// Each directory read: its path, the tool whose layout it is in, and why.
+    pub layouts: Vec<(String, Tool, String)>,
+    /// Another tool's history records a migration that failed half-way: (tool, table, version).
+    pub tool_failed: Vec<(Tool, String, String)>,
 }
 
 impl Overview {
@@ -110,29 +120,34 @@ impl Overview {
                 || r.changed
                 || r.out_of_order_before.is_some()
                 || (self.files_known && r.file.is_none() && r.state == State::Applied)
-        }) || self
-            .sums
-            .iter()
-            .any(|(_, v)| matches!(v, Verdict::Mismatch(_)))
+        }) || !self.tool_failed.is_empty()
+            || self
+                .sums
+                .iter()
+                .any(|(_, v)| matches!(v, Verdict::Mismatch(_)))
     }
 }
 
-/// Reads the files `paths` name (when `files_known`: a directory that exists or paths given) and
-/// the state store at `url`, and joins them.
+/// Reads the migrations `paths` name (when `files_known`: a directory that exists or paths
+/// given), in their layout (`layout`, else detected), the state store at `url` and the other
+/// tools' history tables there, and joins them.
 pub async fn overview<E: Engine>(
     engine: &E,
     url: &str,
     paths: &[String],
     files_known: bool,
+    layout: Option<Tool>,
 ) -> Result<Overview> {
-    let files = if files_known {
-        let inputs: Vec<Input> = files::collect(paths)?
-            .into_iter()
-            .filter(|i| *i != Input::Stdin)
-            .collect();
-        sources::read_all(&inputs)?
+    let histories = engine.tool_histories(url).await?;
+    let project = if files_known {
+        let hints = Hints {
+            given: layout,
+            history: histories.iter().map(|h| h.tool).collect(),
+        };
+        let paths: Vec<String> = paths.iter().filter(|p| *p != "-").cloned().collect();
+        sources::load_project(&paths, &hints)?
     } else {
-        Vec::new()
+        sources::Project::default()
     };
     let mut sums = Vec::new();
     if files_known {
@@ -151,8 +166,11 @@ pub async fn overview<E: Engine>(
         .iter()
         .map(|m| (m.name.clone(), m.clone()))
         .collect();
-    let names: Vec<String> = files.iter().map(|f| migration_name(&f.file.name)).collect();
+    // Applied by another tool: what its history table says of a migration tack never ran.
+    let by_tool: Applied = applied::from_database(&project.sources, &[], &histories);
+    let names: Vec<String> = project.sources.iter().map(|s| s.id.clone()).collect();
     let late: HashMap<String, String> = history::out_of_order(&names, |n| match records.get(n) {
+        None if by_tool.contains(n) => Recorded::Applied,
         None => Recorded::Never,
         Some(r) if matches!(r.status, Status::Done | Status::Expanded) => Recorded::Applied,
         Some(_) => Recorded::Unfinished,
@@ -161,15 +179,24 @@ pub async fn overview<E: Engine>(
     .map(|o| (o.pending, o.after))
     .collect();
     let mut rows = Vec::new();
-    for (f, name) in files.iter().zip(names) {
-        let sum = checksum(&f.file.text);
+    for (f, name) in project.sources.iter().zip(names) {
         let record = records.remove(&name);
+        let applied_by = match &record {
+            None => by_tool.by.get(&name).cloned(),
+            Some(_) => None,
+        };
         rows.push(Row {
-            state: State::of(record.as_ref()),
-            changed: record.as_ref().is_some_and(|r| r.checksum != sum),
+            state: if applied_by.is_some() {
+                State::Applied
+            } else {
+                State::of(record.as_ref())
+            },
+            changed: record.as_ref().is_some_and(|r| r.checksum != f.checksum),
             out_of_order_before: late.get(&name).cloned(),
             file: Some(f.file.name.clone()),
-            file_checksum: Some(sum),
+            file_checksum: Some(f.checksum.clone()),
+            applied_by,
+            version: f.version.clone(),
             record,
             name,
         });
@@ -184,6 +211,8 @@ pub async fn overview<E: Engine>(
                 state: State::of(Some(&record)),
                 changed: false,
                 out_of_order_before: None,
+                applied_by: None,
+                version: None,
                 record: Some(record),
             });
         }
@@ -194,5 +223,7 @@ pub async fn overview<E: Engine>(
         files_known,
         sums,
         rows,
+        layouts: project.layouts,
+        tool_failed: by_tool.failed,
     })
 }

@@ -26,6 +26,8 @@ const SERVER_WIDE: &[&str] = &[
     "ALTER SYSTEM",
     "SUBSCRIPTION",
     "REASSIGN OWNED",
+    // Ownership names roles, which are the server's, and is not in the schema model.
+    "OWNER TO",
 ];
 
 /// Whether a statement falls outside what a schema comparison replays, and its tag: statements
@@ -35,6 +37,14 @@ const SERVER_WIDE: &[&str] = &[
 pub fn not_replayed(change: &Change) -> Option<&str> {
     match change {
         Change::Other { tag } if tag == "GRANT" || SERVER_WIDE.contains(&tag.as_str()) => Some(tag),
+        Change::AlterTable { actions, .. }
+            if !actions.is_empty()
+                && actions.iter().all(|a| {
+                    matches!(a, tack_core::AlterAction::Other { description } if description == "ChangeOwner")
+                }) =>
+        {
+            Some("OWNER TO")
+        }
         _ => None,
     }
 }

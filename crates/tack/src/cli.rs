@@ -57,6 +57,9 @@ pub enum Command {
     /// scratch database, or a declarative schema) and print each difference with the SQL that
     /// reconciles it. Exit 0 no drift, 1 drift, 2 error.
     Drift(DriftArgs),
+    /// Adopt a database made before tack: record its schema as the baseline that `tack drift`
+    /// starts from (the first `tack apply` on a database with a schema takes one too).
+    Baseline(BaselineArgs),
     /// Write the migration that takes the live schema to a desired one (a schema file or
     /// directory), ordered by dependencies, as a new file in the migrations directory.
     Diff(DiffArgs),
@@ -92,6 +95,11 @@ pub struct DriftArgs {
     /// Rebuild the expected schema even when a cached copy for the same migrations exists.
     #[arg(long)]
     pub no_cache: bool,
+
+    /// The migration tool whose layout the directories are in [default: tack.toml's `layout`,
+    /// else detected].
+    #[arg(long, value_name = "TOOL", value_parser = parse_layout)]
+    pub layout: Option<tack_ops::project::Tool>,
 
     /// Configuration file (default: ./tack.toml when present).
     #[arg(long, value_name = "FILE")]
@@ -149,6 +157,36 @@ pub struct StatusArgs {
 
     #[command(flatten)]
     pub target: TargetArgs,
+
+    /// The migration tool whose layout the directories are in [default: tack.toml's `layout`,
+    /// else detected].
+    #[arg(long, value_name = "TOOL", value_parser = parse_layout)]
+    pub layout: Option<tack_ops::project::Tool>,
+
+    /// Configuration file (default: ./tack.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// The migrations (files or directories); those the database records as applied (by tack or
+    /// the tool the project used) count as part of the baseline. Default: tack.toml's
+    /// `migrations`, else `migrations/` when present.
+    pub paths: Vec<String>,
+
+    /// The target database (also DATABASE_URL, or the libpq PG* variables).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// The migration tool whose layout the directories are in [default: tack.toml's `layout`,
+    /// else detected].
+    #[arg(long, value_name = "TOOL", value_parser = parse_layout)]
+    pub layout: Option<tack_ops::project::Tool>,
+
+    /// Replace a baseline taken before.
+    #[arg(long)]
+    pub replace: bool,
 
     /// Configuration file (default: ./tack.toml when present).
     #[arg(long, value_name = "FILE")]
@@ -208,6 +246,9 @@ pub struct PlanArgs {
 
     #[command(flatten)]
     pub target: TargetOptions,
+
+    #[command(flatten)]
+    pub layout: LayoutArgs,
 
     /// Run a statement the planner would refuse, by rule id (repeatable).
     #[arg(long, value_name = "RULE")]
@@ -362,11 +403,43 @@ pub struct TargetOptions {
     pub config: Option<PathBuf>,
 }
 
+/// How the migrations are laid out, and which of them are pending.
+#[derive(Debug, Args)]
+pub struct LayoutArgs {
+    /// The migration tool whose layout the directories are in: goose, dbmate, golang-migrate,
+    /// diesel, sqlx, flyway or tack [default: tack.toml's `layout`, else detected from the
+    /// files, the project and (connected) the history tables present].
+    #[arg(long, value_name = "TOOL", value_parser = parse_layout)]
+    pub layout: Option<tack_ops::project::Tool>,
+
+    /// Offline: this migration (path, file name or id) and those after it are pending; those
+    /// before it count as applied (their tables live). Connected, the database says.
+    #[arg(long, value_name = "FILE", conflicts_with = "since")]
+    pub pending_from: Option<String>,
+
+    /// Offline: the migration files added since this git ref (or not committed yet) are
+    /// pending; the others count as applied (their tables live). Connected, the database says.
+    #[arg(long, value_name = "GIT-REF")]
+    pub since: Option<String>,
+}
+
+fn parse_layout(text: &str) -> Result<tack_ops::project::Tool, String> {
+    tack_ops::project::Tool::from_id(text).ok_or_else(|| {
+        format!(
+            "not a layout tack reads; use one of {}",
+            crate::config::layout_names()
+        )
+    })
+}
+
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Migration files or directories (read in the order migration tools apply them); `-` for
     /// stdin. Default: the `migrations` setting of tack.toml, else `migrations/`.
     pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub layout: LayoutArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
@@ -375,7 +448,8 @@ pub struct LintArgs {
     #[command(flatten)]
     pub target: TargetOptions,
 
-    /// The migration runner wraps each file in a transaction (Flyway, sqlx, Rails, Django…).
+    /// Every file runs inside a transaction, whatever its layout says (the default follows the
+    /// layout: goose, dbmate, diesel, sqlx and Flyway wrap each file unless it opts out).
     #[arg(long)]
     pub assume_in_transaction: bool,
 

@@ -3,7 +3,8 @@
 //! ```toml
 //! pg_version = 15                 # target version when not connected
 //! migrations = "db/migrations"    # default PATH of lint, plan, apply, status and sum
-//! assume_in_transaction = true    # the runner wraps each file in a transaction
+//! layout = "goose"                # the tool whose layout the migrations are in (else detected)
+//! assume_in_transaction = true    # every file runs in a transaction (else as its layout says)
 //! assume_lock_timeout = false     # the runner sets lock_timeout itself
 //! database_url_env = "APP_DB_URL" # read the target's URL from this variable, not DATABASE_URL
 //!
@@ -32,6 +33,16 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use tack_core::Severity;
+use tack_ops::project::Tool;
+
+/// The layouts `--layout` and `layout` accept, for messages.
+pub fn layout_names() -> String {
+    Tool::ALL
+        .iter()
+        .map(|t| t.id())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The built-in defaults of `tack apply`, used when neither a flag nor `[apply]` gives a value
 /// (also what `tack init` writes, commented).
@@ -49,8 +60,10 @@ pub mod defaults {
 pub struct Config {
     pub pg_version: Option<toml::Value>,
     pub migrations: Option<PathBuf>,
-    #[serde(default)]
-    pub assume_in_transaction: bool,
+    /// The migration tool whose layout the migrations are in (else detected).
+    pub layout: Option<toml::Spanned<String>>,
+    /// Every file runs inside (or outside) a transaction, whatever its layout says.
+    pub assume_in_transaction: Option<bool>,
     #[serde(default)]
     pub assume_lock_timeout: bool,
     /// The environment variable holding the target's URL, instead of DATABASE_URL.
@@ -155,6 +168,17 @@ impl Config {
             )
         };
         config.apply = config.apply_table.check(&at)?;
+        if let Some(layout) = &config.layout {
+            if Tool::from_id(layout.get_ref()).is_none() {
+                return Err(format!(
+                    "{}{}: layout = {:?}: not a layout tack reads; use one of {}",
+                    path.display(),
+                    line_col(text, layout.span().start),
+                    layout.get_ref(),
+                    layout_names()
+                ));
+            }
+        }
         if let Some(name) = &config.database_url_env {
             let ok = !name.get_ref().is_empty()
                 && name
@@ -172,6 +196,13 @@ impl Config {
             }
         }
         Ok(config)
+    }
+
+    /// The `layout` setting.
+    pub fn layout(&self) -> Option<Tool> {
+        self.layout
+            .as_ref()
+            .and_then(|l| Tool::from_id(l.get_ref()))
     }
 
     /// The `pg_version` setting as text ("15", "9.6").

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         cli::Command::Sum(args) => commands::sum::run(&args),
         cli::Command::Drift(args) => commands::schema::drift(&args),
         cli::Command::Diff(args) => commands::schema::diff(&args),
+        cli::Command::Baseline(args) => commands::baseline::run(&args),
         cli::Command::Rules(args) => {
             print!("{}", render::rules_doc::render(args.format));
             Ok(0)

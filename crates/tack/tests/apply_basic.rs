@@ -311,7 +311,7 @@ fn dry_run_leaves_applied_migrations_out_of_the_plan() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let plan = text(&out.stdout);
     assert!(
-        plan.contains("-- already applied (same checksum): skipped"),
+        plan.contains("-- already applied (by tack): skipped"),
         "{plan}"
     );
     // The backfill recipe, as apply runs it — not the one-step ADD COLUMN a new table gets.

@@ -60,6 +60,8 @@ fn is_migration(path: &Path) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.ends_with(".sql")
         && !lower.ends_with(".down.sql")
+        // diesel's `<version>_<name>/down.sql`.
+        && lower != "down.sql"
         // Flyway undo migrations.
         && !(name.starts_with('U') && name.contains("__"))
 }

@@ -59,18 +59,27 @@ pub fn out_of_order(names: &[String], recorded: impl Fn(&str) -> Recorded) -> Ve
 /// Pairs of versioned migrations with the same version (`V3__a.sql`, `V3__b.sql`): typically two
 /// branches that each added "the next" migration. Ordered by name they would run silently, in an
 /// order neither branch tested; Flyway refuses them too.
-pub fn duplicate_versions(names: &[String]) -> Vec<(String, String)> {
-    let mut seen: std::collections::HashMap<String, &String> = std::collections::HashMap::new();
+pub fn duplicate_versions(migrations: &[(String, Option<String>)]) -> Vec<(String, String)> {
+    let mut seen: std::collections::HashMap<Vec<String>, &String> =
+        std::collections::HashMap::new();
     let mut duplicates = Vec::new();
-    for name in names {
-        let version = super::files::version(name);
-        if version == *name {
-            continue; // repeatable or free-form: no version
-        }
-        match seen.get(&version) {
+    for (name, version) in migrations {
+        // Repeatable or free-form: no version. Versions compare by their numbers (`001` and
+        // `1` are the same version to the tools that parse them).
+        let Some(version) = version.as_deref().filter(|v| v != name) else {
+            continue;
+        };
+        let key: Vec<String> = version
+            .split(['.', '_'])
+            .map(|p| match p.trim_start_matches('0') {
+                "" => "0".to_owned(),
+                t => t.to_owned(),
+            })
+            .collect();
+        match seen.get(&key) {
             Some(first) => duplicates.push(((*first).clone(), name.clone())),
             None => {
-                seen.insert(version, name);
+                seen.insert(key, name);
             }
         }
     }
@@ -152,19 +161,28 @@ mod tests {
 
     #[test]
     fn the_same_version_twice_is_found() {
-        let names: Vec<String> = [
+        let migrations: Vec<(String, Option<String>)> = [
             "V1__a.sql",
             "V3__b.sql",
             "V3__c.sql",
             "R__v.sql",
             "V03__d.sql",
+            "2023-01-05-120000_x",
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(|s| (s.to_string(), Some(super::super::files::version(s))))
+        .chain([(
+            "2023-01-05-121500_y".to_owned(),
+            Some("20230105121500".to_owned()),
+        )])
         .collect();
         assert_eq!(
-            duplicate_versions(&names),
-            vec![("V3__b.sql".to_owned(), "V3__c.sql".to_owned())]
+            duplicate_versions(&migrations),
+            vec![
+                ("V3__b.sql".to_owned(), "V3__c.sql".to_owned()),
+                // Flyway parses versions as numbers: 03 is 3.
+                ("V3__b.sql".to_owned(), "V03__d.sql".to_owned()),
+            ]
         );
     }
 

@@ -66,6 +66,7 @@ pub fn map_other(node: &N) -> Change {
             "SUBSCRIPTION"
         }
         N::ReassignOwnedStmt(_) => "REASSIGN OWNED",
+        N::AlterOwnerStmt(_) => "OWNER TO",
         _ => "statement",
     };
     Change::Other {

@@ -5,9 +5,11 @@
 
 pub mod diff;
 pub mod model;
+pub mod rebase;
 
 pub use diff::{diff, DiffKind, Difference, ObjectKind};
 pub use model::SchemaModel;
+pub use rebase::rebase;
 
 pub use tack_core::digest::sha256_hex;
 

@@ -37,6 +37,33 @@ pub struct SchemaModel {
     pub functions: BTreeMap<String, Function>,
 }
 
+impl SchemaModel {
+    /// Leaves out the tables named `names` (unqualified, in any schema) and the sequences they
+    /// own: other migration tools' history tables, which no migration creates.
+    pub fn without_tables(mut self, names: &[&str]) -> SchemaModel {
+        let unqualified = |key: &str| -> String {
+            let last = key.rsplit('.').next().unwrap_or(key);
+            last.trim_matches('"').to_owned()
+        };
+        let gone: Vec<String> = self
+            .tables
+            .keys()
+            .filter(|k| names.contains(&unqualified(k).as_str()))
+            .cloned()
+            .collect();
+        for key in &gone {
+            self.tables.remove(key);
+            let prefix = format!("{key}.");
+            self.sequences.retain(|_, s| {
+                !s.owned_by
+                    .as_deref()
+                    .is_some_and(|owner| owner.starts_with(&prefix))
+            });
+        }
+        self
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Namespace {
     pub comment: Option<String>,

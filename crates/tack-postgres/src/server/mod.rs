@@ -8,6 +8,7 @@ mod catalog;
 mod conninfo;
 pub mod dataset;
 mod error;
+pub mod foreign_history;
 pub mod introspect;
 mod options;
 mod redact;

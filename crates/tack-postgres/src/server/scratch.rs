@@ -83,18 +83,43 @@ impl Scratch {
             return Err(format!("{}:{line}:{col}: {}", file.name, e.message));
         }
         let mut skipped = Vec::new();
+        // Statements not replayed, by kind: (tag, first place, how many).
+        let mut not_replayed: Vec<(String, (usize, usize), usize)> = Vec::new();
         for statement in &parsed.statements {
             if let Some(tag) = crate::front_end::not_replayed(&statement.change) {
-                let (line, col) = file.position(statement.offset);
-                skipped.push(format!(
-                    "{}:{line}:{col}: {tag} not replayed in the scratch database (it is not \
-                     part of the schema compared)",
-                    file.name
-                ));
+                match not_replayed.iter_mut().find(|(t, _, _)| t == tag) {
+                    Some((_, _, n)) => *n += 1,
+                    None => not_replayed.push((tag.to_owned(), file.position(statement.offset), 1)),
+                }
                 continue;
             }
             let sql = &file.text[statement.offset..statement.offset + statement.len];
-            if let Err(e) = self.conn.client().batch_execute(sql).await {
+            let mut result = self.conn.client().batch_execute(sql).await;
+            // A statement only valid in a transaction block (`LOCK TABLE`) ran inside the
+            // transaction its migration tool wraps the file in: run it in one here too.
+            if result.as_ref().err().and_then(|e| e.code())
+                == Some(&tokio_postgres::error::SqlState::NO_ACTIVE_SQL_TRANSACTION)
+            {
+                result = self
+                    .conn
+                    .client()
+                    .batch_execute(&format!("BEGIN;\n{sql};\nCOMMIT"))
+                    .await;
+            }
+            // A setting this server does not know (a newer pg_dump writes `SET
+            // transaction_timeout`) changes nothing in the schema.
+            if let (Err(e), tack_core::Change::Other { tag }) = (&result, &statement.change) {
+                if tag == "SET" {
+                    let (line, col) = file.position(statement.offset);
+                    skipped.push(format!(
+                        "{}:{line}:{col}: SET skipped: {}",
+                        file.name,
+                        describe(e)
+                    ));
+                    continue;
+                }
+            }
+            if let Err(e) = result {
                 let (line, col) = file.position(statement.offset);
                 return Err(format!(
                     "{}:{line}:{col}: the statement failed on the scratch database: {}",
@@ -103,11 +128,33 @@ impl Scratch {
                 ));
             }
         }
+        for (tag, (line, col), n) in not_replayed {
+            skipped.push(if n == 1 {
+                format!(
+                    "{}:{line}:{col}: {tag} not replayed in the scratch database (it is not part \
+                     of the schema compared)",
+                    file.name
+                )
+            } else {
+                format!(
+                    "{}: {n} {tag} statements not replayed in the scratch database (they are \
+                     not part of the schema compared; the first at {line}:{col})",
+                    file.name
+                )
+            });
+        }
         Ok(skipped)
     }
 
     /// The scratch database's schema.
     pub async fn introspect(&self) -> Result<SchemaModel, String> {
+        // A file may have emptied the search path (pg_dump does); types and defaults are
+        // deparsed relative to it, as on the target's sessions with the default path.
+        self.conn
+            .client()
+            .batch_execute("RESET search_path")
+            .await
+            .map_err(|e| format!("resetting the search path: {}", describe(&e)))?;
         crate::server::introspect(self.conn.client())
             .await
             .map_err(|e| {
@@ -149,13 +196,50 @@ pub async fn schema_of(
     url: &str,
     files: &[&SourceFile],
 ) -> Result<(SchemaModel, Vec<String>), String> {
+    schema_from(url, None, files).await
+}
+
+/// As [`schema_of`], starting from `base` (a baseline: the schema a database had when tack
+/// adopted it), made on the scratch database by the SQL that takes an empty database to it;
+/// the result is the baseline with what the files changed (see [`crate::schema::rebase`]).
+pub async fn schema_from(
+    url: &str,
+    base: Option<&SchemaModel>,
+    files: &[&SourceFile],
+) -> Result<(SchemaModel, Vec<String>), String> {
     let scratch = Scratch::create(url).await?;
     let result = async {
         let mut notes = Vec::new();
+        let mut rebuilt = None;
+        if let Some(base) = base {
+            let empty = scratch.introspect().await?;
+            for d in crate::schema::diff(&empty, base) {
+                for sql in &d.sql {
+                    scratch
+                        .conn
+                        .client()
+                        .batch_execute(sql)
+                        .await
+                        .map_err(|e| {
+                            format!(
+                                "rebuilding the baseline on the scratch database: {} failed: {}",
+                                d.object,
+                                describe(&e)
+                            )
+                        })?;
+                }
+            }
+            rebuilt = Some(scratch.introspect().await?);
+        }
         for file in files {
             notes.extend(scratch.run_file(file).await?);
         }
-        Ok::<_, String>((scratch.introspect().await?, notes))
+        let replayed = scratch.introspect().await?;
+        let model = match (base, rebuilt) {
+            (Some(base), Some(rebuilt)) => crate::schema::rebase(base, &rebuilt, &replayed),
+            _ => replayed,
+        };
+        Ok::<_, String>((model, notes))
     }
     .await;
     let dropped = scratch.drop().await;

@@ -75,6 +75,16 @@ DO $tack$ BEGIN
     ALTER TABLE tack.control ADD COLUMN IF NOT EXISTS runner text;
   END IF;
 END $tack$;
+-- The schema tack adopted (`tack baseline`, or the first apply on a database that had one): what
+-- `tack drift` starts from, with the migrations applied since replayed on top.
+CREATE TABLE IF NOT EXISTS tack.baseline (
+    id integer PRIMARY KEY CHECK (id = 1),
+    taken_at timestamptz NOT NULL DEFAULT now(),
+    taken_by text NOT NULL,
+    fingerprint text NOT NULL,
+    applied text[] NOT NULL,
+    schema jsonb NOT NULL
+);
 -- Upgrades a store from before the history columns. Only when one is missing: ALTER TABLE takes
 -- ACCESS EXCLUSIVE and needs the table's owner even when it adds nothing.
 DO $tack$ BEGIN
@@ -471,6 +481,84 @@ impl PgStore {
     fn client(&self) -> &Client {
         self.conn.client()
     }
+
+    /// The adopted schema, if one was taken (a store without the table has none).
+    pub async fn baseline(&self) -> Result<Option<Baseline>, Error> {
+        let c = self.client();
+        let what = "reading tack's baseline";
+        let present: bool = c
+            .query_one("SELECT to_regclass('tack.baseline') IS NOT NULL", &[])
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| self.conn.query_error(what, &e))?;
+        if !present {
+            return Ok(None);
+        }
+        let row = c
+            .query_opt(
+                &format!(
+                    "SELECT {}, taken_by, fingerprint, applied, schema::text FROM tack.baseline",
+                    ts!("taken_at")
+                ),
+                &[],
+            )
+            .await
+            .map_err(|e| self.conn.query_error(what, &e))?;
+        let Some(row) = row else { return Ok(None) };
+        let get = |e: tokio_postgres::Error| self.conn.query_error(what, &e);
+        let schema: String = row.try_get(4).map_err(get)?;
+        Ok(Some(Baseline {
+            taken_at: row.try_get(0).map_err(get)?,
+            taken_by: row.try_get(1).map_err(get)?,
+            fingerprint: row.try_get(2).map_err(get)?,
+            applied: row.try_get(3).map_err(get)?,
+            schema: serde_json::from_str(&schema).map_err(|e| {
+                super::error::unexpected(self.conn.target(), "tack.baseline", e.to_string())
+            })?,
+        }))
+    }
+
+    /// Records `schema` as the adopted one (replacing an earlier baseline), with the migrations
+    /// that count as applied in it.
+    pub async fn save_baseline(
+        &self,
+        schema: &crate::schema::SchemaModel,
+        applied: &[String],
+        taken_by: &str,
+    ) -> Result<(), Error> {
+        let what = "recording tack's baseline";
+        ensure(self.client())
+            .await
+            .map_err(|e| self.conn.query_error(what, &e))?;
+        let json = serde_json::to_string(schema).map_err(|e| {
+            super::error::unexpected(self.conn.target(), "tack.baseline", e.to_string())
+        })?;
+        let fingerprint = crate::schema::fingerprint(schema);
+        self.client()
+            .execute(
+                "INSERT INTO tack.baseline (id, taken_by, fingerprint, applied, schema) \
+                 VALUES (1, $1, $2, $3, $4::text::jsonb) \
+                 ON CONFLICT (id) DO UPDATE SET taken_at = now(), taken_by = EXCLUDED.taken_by, \
+                 fingerprint = EXCLUDED.fingerprint, applied = EXCLUDED.applied, \
+                 schema = EXCLUDED.schema",
+                &[&taken_by, &fingerprint, &applied, &json],
+            )
+            .await
+            .map_err(|e| self.conn.query_error(what, &e))?;
+        Ok(())
+    }
+}
+
+/// The schema tack adopted, and when.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub taken_at: String,
+    /// `tack baseline`, or `first tack apply`, with the host.
+    pub taken_by: String,
+    pub fingerprint: String,
+    /// Migrations that counted as applied when it was taken (their effects are in it).
+    pub applied: Vec<String>,
+    pub schema: crate::schema::SchemaModel,
 }
 
 impl StateStore for PgStore {

@@ -9,7 +9,7 @@
 //! out-of-order migration, migrations not matching tack.sum, or an interruption (the run is
 //! resumable); 2 usage, I/O or connection problems.
 
-use super::{load_sources, paths_or_default, runtime, target_url, Outcome};
+use super::{layout_notes, paths_or_default, read_migrations, runtime, target_url, Outcome};
 use crate::cli::{ApplyArgs, PlanFormat, TargetArgs};
 use crate::config::{defaults, Config, Setting};
 use crate::render;
@@ -19,7 +19,7 @@ use tack_exec::{Event, ExecError, Options, StateStore, ThrottleLimits, Timeouts}
 use tack_ops::apply::{ApplyOptions, ApplyOutcome, Blocked};
 use tack_ops::engine::Engine;
 use tack_ops::project::history;
-use tack_ops::project::sources;
+use tack_ops::project::{sources, Tool};
 use tack_ops::{Error, PgEngine};
 
 /// Test hook: the process aborts right after this step is recorded done (crash tests only).
@@ -151,24 +151,29 @@ pub fn apply(args: &ApplyArgs) -> Outcome {
         dev_url: args.dev.dev_url.clone(),
         replica_urls: args.replica_url.clone(),
     };
-    let sources = load_sources(&args.plan.paths, &config)?;
-    let parsed = sources::parse_all(engine.dialect(), &sources);
-    tack_ops::plan::check_syntax(&sources, &parsed)?;
+    let url = if args.plan.target.offline {
+        None
+    } else {
+        config.database_url(args.plan.target.database_url.as_deref())
+    };
+    let migrations = read_migrations(&args.plan.paths, &config, &args.plan.layout, url.as_deref())?;
+    let sources = &migrations.project.sources;
+    let parsed = sources::parse_all(engine.dialect(), sources);
+    tack_ops::plan::check_syntax(sources, &parsed)?;
     if args.dry_run {
-        let url = if args.plan.target.offline {
-            None
-        } else {
-            config.database_url(args.plan.target.database_url.as_deref())
-        };
         let version = super::plan::given_version(&args.plan.target, &config)?;
         let dry = runtime()?.block_on(tack_ops::apply::dry_run(
             &engine,
             url.as_deref(),
             version,
-            &sources,
+            sources,
             &parsed,
+            &migrations.applied,
             &options,
         ))?;
+        for note in layout_notes(&migrations) {
+            eprintln!("tack apply: note: {note}");
+        }
         print!("{}", dry.script);
         return Ok(if dry.refused { 1 } else { 0 });
     }
@@ -193,7 +198,17 @@ pub fn apply(args: &ApplyArgs) -> Outcome {
     let rt = runtime()?;
     let outcome = rt.block_on(async {
         let stop = stop_on_ctrl_c();
-        tack_ops::apply::apply(&engine, &url, &sources, &parsed, options, events, stop).await
+        tack_ops::apply::apply(
+            &engine,
+            &url,
+            sources,
+            &parsed,
+            &migrations.histories,
+            options,
+            events,
+            stop,
+        )
+        .await
     })?;
     Ok(report(&outcome))
 }
@@ -294,6 +309,23 @@ fn blocked_message(blocked: &Blocked) -> String {
              new migration that makes the change on purpose), or run with --allow-drift to apply \
              on top of it.",
             render::drift::render_drift(report)
+        ),
+        Blocked::ToolFailed {
+            tool,
+            table,
+            version,
+        } => format!(
+            "{tool}'s history ({table}) records migration {version} as failed half-way: the \
+             schema is in a state no migration describes\n  Finish or undo that migration's \
+             statements by hand, then {}; `tack apply` continues from there.",
+            match tool {
+                Tool::GolangMigrate => format!(
+                    "mark it clean with `migrate force <the version now in effect>` (or `UPDATE \
+                     {table} SET dirty = false, version = ...`)"
+                ),
+                Tool::Flyway => "run `flyway repair` to remove the failed row".to_owned(),
+                _ => format!("delete its failed row from {table}"),
+            }
         ),
         Blocked::Refused(refused) => {
             let mut out = format!("the plan refuses {} statement(s)\n", refused.len());

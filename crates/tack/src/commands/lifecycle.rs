@@ -8,21 +8,30 @@ use crate::config::Config;
 use crate::render;
 use tack_exec::ExecError;
 use tack_ops::lifecycle::LifecycleOutcome;
-use tack_ops::project::{files, sources, Source};
+use tack_ops::project::layout::Hints;
+use tack_ops::project::{sources, Source, Tool};
 use tack_ops::{Error, PgEngine};
 
-/// The migration files PATH names (tack.toml's `migrations` by default); None when no PATH was
-/// given and the default directory does not exist (then every recorded migration counts).
-fn named(paths: &[String], config: &Config) -> Result<Option<Vec<Source>>, Error> {
+/// The migrations PATH names (tack.toml's `migrations` by default) in their layout; None when no
+/// PATH was given and the default directory does not exist (then every recorded migration
+/// counts).
+fn named(
+    paths: &[String],
+    config: &Config,
+    layout: Option<Tool>,
+) -> Result<Option<Vec<Source>>, Error> {
     if paths.is_empty() && !config.migrations_dir().exists() {
         return Ok(None);
     }
-    let resolved = paths_or_default(paths, config);
-    let inputs: Vec<files::Input> = files::collect(&resolved)?
+    let resolved: Vec<String> = paths_or_default(paths, config)
         .into_iter()
-        .filter(|i| *i != files::Input::Stdin)
+        .filter(|p| p != "-")
         .collect();
-    Ok(Some(sources::read_all(&inputs)?))
+    let hints = Hints {
+        given: layout.or(config.layout()),
+        history: Default::default(),
+    };
+    Ok(Some(sources::load_project(&resolved, &hints)?.sources))
 }
 
 fn report(command: &str, outcome: LifecycleOutcome, did: &str, none: &str) -> u8 {
@@ -76,7 +85,7 @@ fn run(args: &ApplyArgs, leave_irreversible: Option<bool>) -> Outcome {
     let config = Config::load(args.plan.target.config.as_deref())?;
     let url = target_url(&config, args.plan.target.database_url.as_deref(), command)?;
     let options = exec_options(args, &config)?;
-    let named = named(&args.plan.paths, &config)?;
+    let named = named(&args.plan.paths, &config, args.plan.layout.layout)?;
     let events = render::events::events(args.log_format);
     let outcome = runtime()?.block_on(async {
         let stop = stop_on_ctrl_c();
@@ -127,7 +136,7 @@ pub fn forget(args: &ForgetArgs) -> Outcome {
     let config = Config::load(args.config.as_deref())?;
     let url = target_url(&config, args.database_url.as_deref(), "tack forget")?;
     // A migration whose file is still here is not forgotten: `tack apply` would record it again.
-    if let Some(sources) = named(&[], &config)? {
+    if let Some(sources) = named(&[], &config, None)? {
         if let Some(s) = sources
             .iter()
             .find(|s| tack_ops::project::migration_name(&s.file.name) == args.migration)

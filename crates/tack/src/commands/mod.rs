@@ -3,6 +3,7 @@
 //! connection problems — an `Err`).
 
 pub mod apply;
+pub mod baseline;
 pub mod demo;
 pub mod init;
 pub mod lifecycle;
@@ -12,7 +13,9 @@ pub mod schema;
 pub mod status;
 pub mod sum;
 
+use crate::cli::LayoutArgs;
 use crate::config::Config;
+use tack_ops::migrations::{self, Migrations, Request};
 use tack_ops::Error;
 
 /// A command's result: its exit code, or an error (exit 2).
@@ -47,13 +50,9 @@ pub fn paths_or_default(paths: &[String], config: &Config) -> Vec<String> {
     }
 }
 
-/// The migration files `paths` name (default: tack.toml's `migrations`), read; a missing
-/// default directory names itself and suggests `tack init`.
-pub fn load_sources(
-    paths: &[String],
-    config: &Config,
-) -> Result<Vec<tack_ops::project::Source>, Error> {
-    let resolved = paths_or_default(paths, config);
+/// The migrations directory must exist when no paths were given: say which one, and how to
+/// start a project.
+fn require_default_dir(paths: &[String], config: &Config) -> Result<(), Error> {
     if paths.is_empty() {
         let dir = config.migrations_dir();
         if !dir.exists() {
@@ -64,5 +63,51 @@ pub fn load_sources(
             .hint("give the migration files or directories, set `migrations` in tack.toml, or start a project with `tack init`"));
         }
     }
-    Ok(tack_ops::project::sources::load(&resolved)?)
+    Ok(())
+}
+
+/// The migrations `paths` name (default: tack.toml's `migrations`), read in their layout, with
+/// what of them is applied: connected (`url`), per the database; offline, per `--pending-from`
+/// / `--since`, else each file alone.
+pub fn read_migrations(
+    paths: &[String],
+    config: &Config,
+    layout: &LayoutArgs,
+    url: Option<&str>,
+) -> Result<Migrations, Error> {
+    require_default_dir(paths, config)?;
+    if url.is_some() {
+        if let Some(flag) = layout
+            .pending_from
+            .as_ref()
+            .map(|_| "--pending-from")
+            .or(layout.since.as_ref().map(|_| "--since"))
+        {
+            return Err(Error::usage(format!(
+                "{flag} is for linting and planning offline: connected, tack reads what is \
+                 applied from the database (its own history and the tool's history table)"
+            ))
+            .hint("add --offline to judge without the database"));
+        }
+    }
+    let resolved = paths_or_default(paths, config);
+    let request = Request {
+        paths: &resolved,
+        layout: layout.layout.or(config.layout()),
+        url,
+        pending_from: layout.pending_from.as_deref(),
+        since: layout.since.as_deref(),
+    };
+    runtime()?.block_on(migrations::read(&tack_ops::PgEngine, request))
+}
+
+/// How each directory was read, for the output: `migrations/ read as goose (its files carry
+/// goose annotations)`.
+pub fn layout_notes(migrations: &Migrations) -> Vec<String> {
+    migrations
+        .project
+        .layouts
+        .iter()
+        .map(|(dir, tool, because)| format!("{dir} read as {tool} migrations ({because})"))
+        .collect()
 }

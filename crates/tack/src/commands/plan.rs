@@ -1,7 +1,7 @@
 //! `tack plan`: the safe, phased plan for a set of migrations (`tack_ops::plan`), printed (human
 //! or JSON).
 
-use super::{load_sources, paths_or_default, runtime, Outcome};
+use super::{layout_notes, paths_or_default, read_migrations, runtime, Outcome};
 use crate::cli::{PlanArgs, PlanFormat, TargetOptions};
 use crate::config::Config;
 use serde_json::json;
@@ -38,16 +38,20 @@ pub fn given_version(
     })
 }
 
+/// The server lint and plan read facts from: the one configured, unless `--offline`.
+pub fn connect_url(args: &TargetOptions, config: &Config) -> Option<String> {
+    if args.offline {
+        None
+    } else {
+        config.database_url(args.database_url.as_deref())
+    }
+}
+
 /// The target's facts for lint and plan: read from the server when one is configured (and not
 /// `--offline`), else assumed.
 pub fn facts<E: Engine>(engine: &E, args: &TargetOptions, config: &Config) -> Result<Facts, Error> {
     let version = given_version(args, config)?;
-    let url = if args.offline {
-        None
-    } else {
-        config.database_url(args.database_url.as_deref())
-    };
-    match url {
+    match connect_url(args, config) {
         None => Ok(facts::offline(engine, version)),
         Some(url) => runtime()?.block_on(facts::resolve(
             engine,
@@ -65,27 +69,30 @@ pub fn run(args: &PlanArgs) -> Outcome {
         return Ok(1);
     }
     let engine = PgEngine;
-    let sources = load_sources(&args.paths, &config)?;
-    let parsed = sources::parse_all(engine.dialect(), &sources);
-    tack_ops::plan::check_syntax(&sources, &parsed)?;
+    let url = connect_url(&args.target, &config);
+    let migrations = read_migrations(&args.paths, &config, &args.layout, url.as_deref())?;
+    let sources = &migrations.project.sources;
+    let parsed = sources::parse_all(engine.dialect(), sources);
+    tack_ops::plan::check_syntax(sources, &parsed)?;
     let facts = facts(&engine, &args.target, &config)?;
     let planned = tack_ops::plan::plan(
         engine.dialect(),
-        &sources,
+        sources,
         &parsed,
         facts,
         &args.allow,
-        &|_, _| false,
+        &migrations.applied,
     )?;
+    let notes = layout_notes(&migrations);
     let out = match args.format {
-        PlanFormat::Json => render_json(&planned),
-        PlanFormat::Human => render_human(&planned),
+        PlanFormat::Json => render_json(&planned, &notes),
+        PlanFormat::Human => render_human(&planned, &notes),
     };
     print!("{out}");
     Ok(if planned.refused() { 1 } else { 0 })
 }
 
-pub fn render_json(planned: &Planned) -> String {
+pub fn render_json(planned: &Planned, layouts: &[String]) -> String {
     let steps: Vec<_> = planned
         .migrations
         .iter()
@@ -140,9 +147,21 @@ pub fn render_json(planned: &Planned) -> String {
             }
         }
     }
+    let applied: Vec<_> = planned
+        .migrations
+        .iter()
+        .filter_map(|m| {
+            m.applied_by
+                .as_ref()
+                .map(|by| json!({ "migration": m.name, "by": by }))
+        })
+        .collect();
     let value = json!({
         "target": planned.facts.info,
+        "layouts": layouts,
+        "pending": planned.pending_basis,
         "assumptions": assumptions,
+        "applied": applied,
         "steps": steps,
         "refused": refused,
     });
@@ -151,7 +170,7 @@ pub fn render_json(planned: &Planned) -> String {
     text
 }
 
-fn render_human(planned: &Planned) -> String {
+fn render_human(planned: &Planned, layouts: &[String]) -> String {
     let mut out = String::new();
     let info = &planned.facts.info;
     out.push_str(&format!(
@@ -163,20 +182,38 @@ fn render_human(planned: &Planned) -> String {
             .map(|d| format!(" ({d})"))
             .unwrap_or_else(|| format!(" ({})", info.version_source))
     ));
+    for note in layouts {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out.push_str(&format!("note: {}\n", planned.pending_basis));
     for a in &planned.facts.assumptions {
         out.push_str(&format!("note: {a}\n"));
     }
-    for m in &planned.migrations {
+    let applied: Vec<&str> = planned
+        .migrations
+        .iter()
+        .filter(|m| m.applied_by.is_some())
+        .map(|m| m.name.as_str())
+        .collect();
+    if !applied.is_empty() {
+        out.push_str(&format!(
+            "\napplied already, not planned: {}\n",
+            summarize_names(&applied)
+        ));
+    }
+    for m in planned.migrations.iter().filter(|m| m.applied_by.is_none()) {
         out.push_str(&format!("\n{}\n", m.name));
         if m.plan.steps.is_empty() && m.plan.refused.is_empty() {
             out.push_str("  (nothing to run)\n");
         }
         for (i, s) in m.plan.steps.iter().enumerate() {
+            // Continuation lines (a function body, a literal holding a line break) stay in the
+            // step's column.
             out.push_str(&format!(
                 "  {:>2}. {:<9} {}\n",
                 i + 1,
                 s.phase.as_str(),
-                s.display_sql()
+                s.display_sql().replace('\n', "\n                ")
             ));
             let lock = match &s.lock {
                 Some(l) => format!("{l} on {}", s.table.as_ref().map(quote).unwrap_or_default()),
@@ -212,4 +249,17 @@ fn render_human(planned: &Planned) -> String {
         }
     }
     out
+}
+
+/// A list of names, shortened past a dozen: `a, b, c … (40 more) … y, z`.
+pub fn summarize_names(names: &[&str]) -> String {
+    if names.len() <= 12 {
+        return names.join(", ");
+    }
+    format!(
+        "{} … ({} more) … {}",
+        names[..3].join(", "),
+        names.len() - 6,
+        names[names.len() - 3..].join(", ")
+    )
 }

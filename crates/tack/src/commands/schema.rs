@@ -7,19 +7,36 @@ use crate::config::Config;
 use crate::render;
 use std::path::PathBuf;
 use tack_ops::drift::{DiffOutcome, DiffRequest, DriftRequest};
-use tack_ops::project::{sources, Source};
-use tack_ops::Error;
+use tack_ops::engine::Engine;
+use tack_ops::project::applied::ToolHistory;
+use tack_ops::project::layout::Hints;
+use tack_ops::project::{sources, Source, Tool};
+use tack_ops::{Error, PgEngine};
 
-/// The migration files `paths` name (default: tack.toml's `migrations`), or none when that
-/// default directory does not exist (a database with no migrations yet).
-fn migration_sources(paths: &[String], config: &Config) -> Result<Vec<Source>, Error> {
+/// The migrations `paths` name (default: tack.toml's `migrations`) in their layout, or none when
+/// that default directory does not exist (a database with no migrations yet), and the other
+/// tools' history tables in the target.
+pub fn migrations_and_histories(
+    paths: &[String],
+    config: &Config,
+    layout: Option<Tool>,
+    url: &str,
+) -> Result<(Vec<Source>, Vec<ToolHistory>), Error> {
+    let engine = PgEngine;
+    let histories = runtime()?.block_on(engine.tool_histories(url))?;
     if paths.is_empty() && !config.migrations_dir().exists() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), histories));
     }
     let resolved = super::paths_or_default(paths, config);
-    match sources::load(&resolved) {
-        Ok(s) => Ok(s),
-        Err(e) if paths.is_empty() && e.starts_with("no migration files") => Ok(Vec::new()),
+    let hints = Hints {
+        given: layout.or(config.layout()),
+        history: histories.iter().map(|h| h.tool).collect(),
+    };
+    match sources::load_project(&resolved, &hints) {
+        Ok(p) => Ok((p.sources, histories)),
+        Err(e) if paths.is_empty() && e.starts_with("no migration files") => {
+            Ok((Vec::new(), histories))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -28,16 +45,20 @@ fn migration_sources(paths: &[String], config: &Config) -> Result<Vec<Source>, E
 pub fn drift(args: &DriftArgs) -> Outcome {
     let config = Config::load(args.config.as_deref())?;
     let url = target_url(&config, args.database_url.as_deref(), "tack drift")?;
-    let sources = if args.schema.is_empty() {
-        migration_sources(&args.paths, &config)?
+    let (sources, histories) = if args.schema.is_empty() {
+        migrations_and_histories(&args.paths, &config, args.layout, &url)?
     } else {
-        Vec::new()
+        (
+            Vec::new(),
+            runtime()?.block_on(PgEngine.tool_histories(&url))?,
+        )
     };
     let report = runtime()?.block_on(tack_ops::drift::check(
         DriftRequest {
             url: &url,
             dev_url: args.dev.dev_url.as_deref(),
             sources: &sources,
+            histories: &histories,
             schema_paths: &args.schema,
             use_cache: !args.no_cache,
         },

@@ -8,7 +8,6 @@ use crate::config::Config;
 use serde_json::{json, Value};
 use std::io::Write;
 use tack_exec::Status;
-use tack_ops::project::files;
 use tack_ops::project::sum::Verdict;
 use tack_ops::status::{Overview, Row, State};
 use tack_ops::PgEngine;
@@ -26,6 +25,7 @@ pub fn run(args: &StatusArgs) -> Outcome {
         &url,
         &paths,
         files_known,
+        args.layout.or(config.layout()),
     ))?;
     let text = match args.target.format {
         PlanFormat::Json => format!(
@@ -63,6 +63,10 @@ fn render_json(s: &Overview) -> Value {
                 o.insert("changed".into(), json!(r.changed));
                 o.insert("file_checksum".into(), json!(r.file_checksum));
                 o.insert("out_of_order_before".into(), json!(r.out_of_order_before));
+                o.insert("applied_by_tool".into(), json!(r.applied_by));
+                if r.applied_by.is_some() {
+                    o.insert("status".into(), json!("done"));
+                }
                 o.insert(
                     "applied_at".into(),
                     json!(r
@@ -95,6 +99,8 @@ fn render_json(s: &Overview) -> Value {
             Verdict::Missing => json!({"path": path, "status": "missing"}),
             Verdict::Mismatch(m) => json!({"path": path, "status": "mismatch", "message": m}),
         }).collect::<Vec<_>>(),
+        "layouts": s.layouts.iter().map(|(dir, tool, because)| json!({"path": dir, "layout": tool.id(), "because": because})).collect::<Vec<_>>(),
+        "tool_failed": s.tool_failed.iter().map(|(tool, table, version)| json!({"tool": tool.id(), "table": table, "version": version})).collect::<Vec<_>>(),
         "migrations": migrations,
         "summary": {
             "applied": count(&|r| r.state == State::Applied),
@@ -170,6 +176,16 @@ fn render_human(s: &Overview) -> String {
     if !s.files_known {
         out.push_str("no migrations directory here: listing the database's records only\n");
     }
+    for (dir, tool, because) in &s.layouts {
+        out.push_str(&format!("{dir}: read as {tool} migrations ({because})\n"));
+    }
+    for (tool, table, version) in &s.tool_failed {
+        out.push_str(&format!(
+            "{tool}'s history ({table}) records migration {version} as FAILED half-way: repair it \
+             (finish or undo its statements by hand, then clear the failed record) before `tack \
+             apply`\n"
+        ));
+    }
     if !r.initialized {
         out.push_str("no tack schema in the database yet: nothing was applied here by tack\n");
     }
@@ -216,7 +232,8 @@ fn render_human(s: &Overview) -> String {
             row.name.clone(),
             state,
             h.and_then(|h| h.version.clone())
-                .unwrap_or_else(|| files::version(&row.name)),
+                .or_else(|| row.version.clone())
+                .unwrap_or_else(dash),
             row.record
                 .as_ref()
                 .filter(|_| row.state == State::Applied)
@@ -225,7 +242,9 @@ fn render_human(s: &Overview) -> String {
             h.and_then(|h| h.duration_ms)
                 .map(duration)
                 .unwrap_or_else(dash),
-            h.and_then(|h| h.applied_by.clone()).unwrap_or_else(dash),
+            h.and_then(|h| h.applied_by.clone())
+                .or_else(|| row.applied_by.clone())
+                .unwrap_or_else(dash),
             h.and_then(|h| h.tack_version.clone()).unwrap_or_else(dash),
             h.and_then(|h| h.fingerprint.as_deref())
                 .map(|f| f.chars().take(12).collect())

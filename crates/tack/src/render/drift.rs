@@ -10,8 +10,12 @@ fn short(sum: &str) -> &str {
 /// The human rendering of a drift report.
 pub fn render_drift(report: &DriftReport) -> String {
     let mut out = String::new();
-    let basis = match report.expected.source {
-        "migrations" => format!(
+    let basis = match (report.expected.source, &report.expected.baseline) {
+        ("migrations", Some(taken)) => format!(
+            "the baseline taken {taken} with the {} migration(s) applied since replayed on it",
+            report.expected.files.len()
+        ),
+        ("migrations", None) => format!(
             "the {} applied migration(s) replayed on a scratch database",
             report.expected.files.len()
         ),

@@ -107,6 +107,7 @@ impl Renderer {
                 self.line(&format!("✓ {migration} rolled back in {seconds:.1} s"))
             }
             Event::Warning { message } => self.line(&format!("warning: {message}")),
+            Event::Note { message } => self.line(&format!("note: {message}")),
             Event::StepStarted { step, phase, sql, .. } => {
                 let first = sql.lines().next().unwrap_or("");
                 self.line(&format!("  ▸ {step} [{phase}] {first}"))

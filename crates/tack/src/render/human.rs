@@ -18,6 +18,21 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str(&finding(report, f, &renderer));
         out.push_str("\n\n");
     }
+    for note in &report.layouts {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out.push_str(&format!("note: {}\n", report.pending_basis));
+    if !report.applied.is_empty() {
+        let names: Vec<&str> = report
+            .applied
+            .iter()
+            .map(|a| a.migration.as_str())
+            .collect();
+        out.push_str(&format!(
+            "note: applied already, not judged: {}\n",
+            crate::commands::plan::summarize_names(&names)
+        ));
+    }
     for a in &report.assumptions {
         out.push_str(&format!("note: {a}\n"));
     }
@@ -37,20 +52,18 @@ pub fn render(report: &Report, color: bool) -> String {
         ),
     };
     out.push_str(&format!(
-        "{} {}, {} {} in {} {} ({} statements) — target {target}\n",
-        errors,
-        if errors == 1 { "error" } else { "errors" },
-        warnings,
-        if warnings == 1 { "warning" } else { "warnings" },
-        report.files.len(),
-        if report.files.len() == 1 {
-            "file"
-        } else {
-            "files"
-        },
-        report.statements,
+        "{}, {} in {} ({}) — target {target}\n",
+        counted(errors, "error", "errors"),
+        counted(warnings, "warning", "warnings"),
+        counted(report.files.len(), "file", "files"),
+        counted(report.statements, "statement", "statements"),
     ));
     out
+}
+
+/// `1 file`, `2 files`.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn finding(report: &Report, f: &Located, renderer: &Renderer) -> String {

@@ -1,4 +1,5 @@
-//! `--format json`: `{"target", "assumptions", "findings": [...], "summary"}`.
+//! `--format json`: `{"target", "layouts", "pending", "applied", "assumptions", "findings":
+//! [...], "summary"}`.
 
 use serde_json::json;
 use tack_core::Severity;
@@ -7,6 +8,9 @@ use tack_ops::lint::Report;
 pub fn render(report: &Report) -> String {
     let value = json!({
         "target": report.target,
+        "layouts": report.layouts,
+        "pending": report.pending_basis,
+        "applied": report.applied,
         "assumptions": report.assumptions,
         "findings": report.findings,
         "summary": {

@@ -1,0 +1,2 @@
+DROP TABLE posts_tags;
+DROP TABLE tags;

@@ -1,0 +1,1 @@
+ALTER TYPE post_status ADD VALUE IF NOT EXISTS 'scheduled' BEFORE 'published';

@@ -1,0 +1,2 @@
+DROP MATERIALIZED VIEW tag_counts;
+DROP VIEW published_posts;

@@ -1,0 +1,2 @@
+-- Lower-casing cannot be undone; intentionally a no-op.
+SELECT 1;

@@ -1,0 +1,2 @@
+ALTER TABLE persons DROP COLUMN email;
+DROP TABLE IF EXISTS legacy_person_map;

@@ -1,0 +1,1 @@
+DROP INDEX sessions_project_id_started_at_idx;

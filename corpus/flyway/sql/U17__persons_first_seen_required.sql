@@ -1,0 +1,1 @@
+ALTER TABLE persons ALTER COLUMN first_seen_at DROP NOT NULL;

@@ -1,0 +1,2 @@
+-- data normalisation; nothing to undo
+SELECT 1;

@@ -1,0 +1,2 @@
+DROP TRIGGER events_touch_person ON events;
+DROP FUNCTION events_touch_person();

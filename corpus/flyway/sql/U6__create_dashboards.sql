@@ -1,0 +1,3 @@
+DROP TABLE widgets;
+DROP TABLE dashboards;
+DROP TYPE widget_kind;

@@ -1,0 +1,1 @@
+ALTER TYPE widget_kind ADD VALUE IF NOT EXISTS 'paths';

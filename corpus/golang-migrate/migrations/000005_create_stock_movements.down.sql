@@ -1,0 +1,4 @@
+BEGIN;
+DROP TABLE IF EXISTS stock_movements;
+DROP TYPE IF EXISTS movement_kind;
+COMMIT;

@@ -1,0 +1,1 @@
+ALTER TYPE movement_kind ADD VALUE IF NOT EXISTS 'return';

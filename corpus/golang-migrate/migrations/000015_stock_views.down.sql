@@ -1,0 +1,2 @@
+DROP MATERIALIZED VIEW IF EXISTS product_movement_totals;
+DROP VIEW IF EXISTS low_stock;

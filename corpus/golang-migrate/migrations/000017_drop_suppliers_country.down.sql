@@ -1,0 +1,1 @@
+ALTER TABLE suppliers ADD COLUMN IF NOT EXISTS country_code CHAR(2);

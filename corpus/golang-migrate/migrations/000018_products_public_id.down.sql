@@ -1,0 +1,1 @@
+ALTER TABLE products DROP COLUMN IF EXISTS public_id;

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS stock_movements_reference_idx;

@@ -1,0 +1,1 @@
+ALTER TABLE purchase_order_lines DROP CONSTRAINT IF EXISTS purchase_order_lines_product_id_fkey;

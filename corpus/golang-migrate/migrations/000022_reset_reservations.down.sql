@@ -1,0 +1,2 @@
+-- irreversible data reset; nothing to do
+SELECT 1;

@@ -1,0 +1,1 @@
+ALTER TABLE flags DROP COLUMN evaluation_salt;

@@ -1,0 +1,1 @@
+ALTER TABLE flags ALTER COLUMN owner_team DROP NOT NULL;

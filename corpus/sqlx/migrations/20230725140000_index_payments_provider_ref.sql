@@ -1,0 +1,1 @@
+CREATE INDEX payments_provider_provider_ref_idx ON payments (provider, provider_ref);

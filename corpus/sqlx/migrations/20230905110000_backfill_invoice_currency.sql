@@ -1,0 +1,1 @@
+UPDATE invoices SET currency = 'USD' WHERE currency IS NULL;
