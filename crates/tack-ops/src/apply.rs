@@ -479,6 +479,7 @@ pub async fn dry_run<E: Engine>(
     let exec = &options.exec;
     let mut out = String::new();
     out.push_str("-- tack apply --dry-run: what would run, in order; nothing was run.\n");
+    out.push_str(&format!("-- pending: {}\n", applied.assumption()));
     out.push_str(&format!(
         "-- lock timeouts are retried {} times at most within {} s, with jittered exponential backoff.\n",
         exec.max_attempts,

@@ -110,7 +110,8 @@ pub fn lint<D: Dialect>(
             });
             continue;
         }
-        statements += parsed.statements.len();
+        // A statement that does not parse is still a statement of the file.
+        statements += parsed.statements.len() + parsed.errors.len();
         let in_transaction = run
             .in_transaction
             .unwrap_or_else(|| source.transaction.in_transaction(parsed.statements.len()));

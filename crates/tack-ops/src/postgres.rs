@@ -113,9 +113,10 @@ impl Engine for PgEngine {
             return Ok(DriftVerdict::Clean);
         }
         // The full comparison reuses the schema just read (an introspection is ~1 s at 5,000
-        // tables). A check that cannot be made (a replay that fails, no scratch database
-        // allowed) is said, not fatal: the guard protects a run, it must never be what stops
-        // every run.
+        // tables). Without a recorded fingerprint (a run killed right after its migration) a
+        // check that cannot be made is said, not fatal: nothing is known to have changed, and
+        // the guard must never be what stops every later run. With one that differs, the
+        // schema is known to have changed since tack left it: not checking it stops the run.
         let report = drift::check(
             DriftRequest {
                 url: check.url,
@@ -131,6 +132,11 @@ impl Engine for PgEngine {
         Ok(match report {
             Ok(report) if report.drift => DriftVerdict::Drifted(Box::new(report)),
             Ok(_) => DriftVerdict::Clean,
+            Err(e) if recorded.is_some() => {
+                return Err(e
+                    .context("while checking for drift before applying")
+                    .hint("--allow-drift skips the check"))
+            }
             Err(e) => DriftVerdict::NotChecked(format!(
                 "the schema could not be checked for drift ({e}); applying anyway — `tack drift` \
                  shows the comparison, `tack baseline` adopts the schema as it is"

@@ -145,7 +145,12 @@ pub async fn overview<E: Engine>(
             history: histories.iter().map(|h| h.tool).collect(),
         };
         let paths: Vec<String> = paths.iter().filter(|p| *p != "-").cloned().collect();
-        sources::load_project(&paths, &hints)?
+        match sources::load_project(&paths, &hints) {
+            Ok(project) => project,
+            // A directory whose files are all gone still shows the database's records.
+            Err(e) if e.starts_with(sources::NO_FILES) => sources::Project::default(),
+            Err(e) => return Err(e.into()),
+        }
     } else {
         sources::Project::default()
     };

@@ -445,7 +445,8 @@ fn directories_in_apply_order_and_stdin() {
     .unwrap();
     std::fs::write(m.join("V2__first.sql"), "CREATE TABLE t (c varchar(10));").unwrap();
     std::fs::write(m.join("V3__x.down.sql"), "garbage that would not parse").unwrap();
-    // V2 creates t, so V10's change applies to a new table: no findings when ordered right.
+    // V2 creates t, so V10's change applies to a new table when both are pending in the same
+    // run: no findings when ordered right.
     let out = tack(
         &[
             "lint",
@@ -453,6 +454,8 @@ fn directories_in_apply_order_and_stdin() {
             "json",
             "--pg-version",
             "15",
+            "--pending-from",
+            "V2__first.sql",
             "migrations",
         ],
         dir.path(),

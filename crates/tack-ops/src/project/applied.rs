@@ -43,7 +43,7 @@ impl ToolHistory {
     /// Whether `source` is applied according to this history.
     pub fn applies(&self, source: &Source) -> bool {
         if source.repeatable {
-            return self.scripts.iter().any(|s| *s == source.id);
+            return self.scripts.contains(&source.id);
         }
         let Some(version) = source.version.as_deref() else {
             return false;

@@ -238,7 +238,8 @@ fn survey(dir: &Path) -> Result<Survey, String> {
         if !name.to_ascii_lowercase().ends_with(".sql") {
             continue;
         }
-        if name.ends_with(".up.sql") || name.ends_with(".down.sql") {
+        // A `.down.sql` alone makes no migration (tack's and Flyway's readers skip it).
+        if name.ends_with(".up.sql") {
             s.up_down_pairs += 1;
         }
         if flyway_versioned(&name).is_some() {

@@ -13,6 +13,10 @@ use tack_core::{Dialect, ParsedFile, SourceFile};
 /// docs/ARCHITECTURE.md); a larger one is refused with this limit in the message.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// How the error about a path with no migration in it starts (callers that accept none match
+/// it).
+pub const NO_FILES: &str = "no migration files found in";
+
 /// A migration as read.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -83,7 +87,7 @@ pub fn load_project(paths: &[String], hints: &Hints) -> Result<Project, String> 
         }
     }
     if project.sources.is_empty() {
-        return Err(format!("no migration files found in {}", paths.join(", ")));
+        return Err(format!("{NO_FILES} {}", paths.join(", ")));
     }
     Ok(project)
 }

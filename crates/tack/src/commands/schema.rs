@@ -34,7 +34,7 @@ pub fn migrations_and_histories(
     };
     match sources::load_project(&resolved, &hints) {
         Ok(p) => Ok((p.sources, histories)),
-        Err(e) if paths.is_empty() && e.starts_with("no migration files") => {
+        Err(e) if paths.is_empty() && e.starts_with(sources::NO_FILES) => {
             Ok((Vec::new(), histories))
         }
         Err(e) => Err(e.into()),
