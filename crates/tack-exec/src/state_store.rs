@@ -96,6 +96,9 @@ pub trait StateStore {
     async fn replace_plan(&mut self, migration: &Migration) -> Result<(), TargetError>;
     /// Removes the record of a migration (and its steps and cursors).
     async fn forget(&mut self, name: &str) -> Result<(), TargetError>;
+    /// Records a migration under another name, with its steps, cursors and history: its
+    /// identity changed between tack versions (an upgrade in place).
+    async fn rename(&mut self, from: &str, to: &str) -> Result<(), TargetError>;
 
     /// Everything recorded.
     async fn report(&mut self) -> Result<StateReport, TargetError>;

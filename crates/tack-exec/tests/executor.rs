@@ -137,6 +137,14 @@ impl StateStore for Fake {
         self.0.lock().unwrap().migrations.remove(name);
         Ok(())
     }
+    async fn rename(&mut self, from: &str, to: &str) -> Result<(), TargetError> {
+        let mut s = self.0.lock().unwrap();
+        if let Some(mut m) = s.migrations.remove(from) {
+            m.name = to.to_owned();
+            s.migrations.insert(to.to_owned(), m);
+        }
+        Ok(())
+    }
     async fn report(&mut self) -> Result<StateReport, TargetError> {
         let s = self.0.lock().unwrap();
         Ok(StateReport {

@@ -170,6 +170,26 @@ async fn plan_and_run<E: Engine>(
         allow: options.allow.clone(),
     };
 
+    // Records an earlier tack made under another identity are renamed first (upgrade in place).
+    for source in sources {
+        let Some(legacy) = history::legacy_name(source) else {
+            continue;
+        };
+        if exec.recorded(&source.id).await?.is_some() {
+            continue;
+        }
+        if let Some(old) = exec.recorded(&legacy).await? {
+            if old.checksum == source.checksum {
+                exec.target().rename(&legacy, &source.id).await?;
+                exec.emit(Event::Note {
+                    message: format!(
+                        "the record of {legacy} (an earlier tack's name for it) is now {}",
+                        source.id
+                    ),
+                });
+            }
+        }
+    }
     // What the state store knows of each file, checked before anything is planned or run.
     let names: Vec<String> = sources.iter().map(|s| s.id.clone()).collect();
     let mut records = HashMap::new();

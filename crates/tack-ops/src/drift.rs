@@ -90,7 +90,13 @@ async fn expected_start<'a>(
             ));
             continue;
         }
-        let source = sources.iter().find(|s| s.id == record.name);
+        let source = sources.iter().find(|s| s.id == record.name).or_else(|| {
+            // An earlier tack's name for it (upgraded in place by the next apply).
+            sources.iter().find(|s| {
+                crate::project::history::legacy_name(s).as_deref() == Some(record.name.as_str())
+                    && s.checksum == record.checksum
+            })
+        });
         let Some(source) = source else {
             if baseline
                 .as_ref()
@@ -118,7 +124,8 @@ async fn expected_start<'a>(
         applied.push(source);
     }
     for source in sources {
-        let by_tack = state.migrations.iter().any(|m| m.name == source.id);
+        let by_tack = applied.iter().any(|a| std::ptr::eq(*a, source))
+            || state.migrations.iter().any(|m| m.name == source.id);
         if !by_tack && by_tool.contains(&source.id) {
             applied.push(source);
         }

@@ -174,7 +174,27 @@ pub async fn overview<E: Engine>(
     // Applied by another tool: what its history table says of a migration tack never ran.
     let by_tool: Applied = applied::from_database(&project.sources, &[], &histories);
     let names: Vec<String> = project.sources.iter().map(|s| s.id.clone()).collect();
-    let late: HashMap<String, String> = history::out_of_order(&names, |n| match records.get(n) {
+    // Each file's record; one recorded by an earlier tack under the file's bare name is its
+    // record still (the next apply renames it).
+    let file_records: Vec<Option<MigrationRecord>> = project
+        .sources
+        .iter()
+        .map(|f| {
+            records.remove(&f.id).or_else(|| {
+                let legacy = history::legacy_name(f)?;
+                let matches = records
+                    .get(&legacy)
+                    .is_some_and(|r| r.checksum == f.checksum);
+                matches.then(|| records.remove(&legacy)).flatten()
+            })
+        })
+        .collect();
+    let by_name: HashMap<&str, &MigrationRecord> = names
+        .iter()
+        .zip(&file_records)
+        .filter_map(|(n, r)| r.as_ref().map(|r| (n.as_str(), r)))
+        .collect();
+    let late: HashMap<String, String> = history::out_of_order(&names, |n| match by_name.get(n) {
         None if by_tool.contains(n) => Recorded::Applied,
         None => Recorded::Never,
         Some(r) if matches!(r.status, Status::Done | Status::Expanded) => Recorded::Applied,
@@ -184,8 +204,7 @@ pub async fn overview<E: Engine>(
     .map(|o| (o.pending, o.after))
     .collect();
     let mut rows = Vec::new();
-    for (f, name) in project.sources.iter().zip(names) {
-        let record = records.remove(&name);
+    for ((f, name), record) in project.sources.iter().zip(names.clone()).zip(file_records) {
         let applied_by = match &record {
             None => by_tool.by.get(&name).cloned(),
             Some(_) => None,

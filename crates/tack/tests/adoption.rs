@@ -649,3 +649,92 @@ fn an_ambiguous_directory_names_the_candidates() {
         show(&out)
     );
 }
+
+/// A record an earlier tack made under diesel's bare file name (`up.sql`) is the migration's
+/// record still: status shows it applied, the next apply renames it in place and runs nothing.
+#[test]
+fn records_under_an_earlier_identity_are_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("migrations");
+    for (name, up) in [
+        (
+            "2024-01-02-100000_create_posts",
+            "CREATE TABLE posts (id bigserial PRIMARY KEY, title text NOT NULL);\n",
+        ),
+        (
+            "2024-02-03-110000_posts_body",
+            "ALTER TABLE posts ADD COLUMN body text;\n",
+        ),
+    ] {
+        std::fs::create_dir_all(m.join(name)).unwrap();
+        std::fs::write(m.join(name).join("up.sql"), up).unwrap();
+        std::fs::write(m.join(name).join("down.sql"), "SELECT 1;\n").unwrap();
+    }
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[dependencies]\ndiesel = \"2\"\n",
+    )
+    .unwrap();
+    let db = tack_testkit::database();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| tack(dir.path(), db.url(), cache.path(), args);
+    let out = run(&["apply", "migrations"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+
+    let first = "2024-01-02-100000_create_posts";
+    db.connect()
+        .batch_execute(&format!(
+            "INSERT INTO tack.migrations (name, checksum, status, started_at, finished_at)
+                 SELECT 'up.sql', checksum, status, started_at, finished_at
+                 FROM tack.migrations WHERE name = '{first}';
+             UPDATE tack.steps SET migration = 'up.sql',
+                 step_id = 'up.sql' || substr(step_id, length('{first}') + 1)
+                 WHERE migration = '{first}';
+             DELETE FROM tack.migrations WHERE name = '{first}';"
+        ))
+        .unwrap();
+
+    let out = run(&["status", "--format", "json", "migrations"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let status = json(&out);
+    assert!(
+        status["migrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["state"] == "applied"),
+        "{status}"
+    );
+    let out = run(&["drift", "migrations"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+
+    let out = run(&["apply", "--log-format", "json", "migrations"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        text(&out.stdout).contains("is now 2024-01-02-100000_create_posts"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        !text(&out.stdout).contains("\"step_started\""),
+        "{}",
+        show(&out)
+    );
+    let names: Vec<String> = db
+        .connect()
+        .query("SELECT name FROM tack.migrations ORDER BY name", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(names, [first, "2024-02-03-110000_posts_body"]);
+    let steps: i64 = db
+        .connect()
+        .query_one(
+            "SELECT count(*) FROM tack.steps WHERE migration = $1 AND step_id LIKE $1 || '#%'",
+            &[&first],
+        )
+        .unwrap()
+        .get(0);
+    assert!(steps >= 1);
+}

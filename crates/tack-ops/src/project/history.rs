@@ -14,6 +14,14 @@ pub fn migration_name(path: &str) -> String {
         .unwrap_or_else(|| path.to_owned())
 }
 
+/// The name an earlier tack recorded a migration under, when it differs from its identity now:
+/// the bare file name (diesel's `up.sql`, from before layouts were read as their tools read
+/// them). Records under it are upgraded in place when their checksum is this migration's.
+pub fn legacy_name(source: &super::Source) -> Option<String> {
+    let legacy = migration_name(&source.file.name);
+    (legacy != source.id).then_some(legacy)
+}
+
 /// sha256 of a migration's text, hex: what the state store records to notice edits.
 pub fn checksum(text: &str) -> String {
     tack_core::digest::sha256_hex(text.as_bytes())

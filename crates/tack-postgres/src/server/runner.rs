@@ -295,6 +295,9 @@ impl StateStore for PgRunner {
     async fn forget(&mut self, name: &str) -> Result<(), TargetError> {
         self.store.forget(name).await
     }
+    async fn rename(&mut self, from: &str, to: &str) -> Result<(), TargetError> {
+        self.store.rename(from, to).await
+    }
     async fn report(&mut self) -> Result<StateReport, TargetError> {
         self.store.report().await
     }

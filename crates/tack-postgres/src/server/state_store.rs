@@ -737,6 +737,45 @@ impl StateStore for PgStore {
         .map_err(|e| state_error(&e))
     }
 
+    async fn rename(&mut self, from: &str, to: &str) -> Result<(), TargetError> {
+        let c = self.client();
+        ensure(c).await.map_err(|e| state_error(&e))?;
+        in_transaction(c, "", async {
+            c.execute(
+                "INSERT INTO tack.migrations (name, checksum, status, started_at, finished_at, \
+                 version, duration_ms, applied_by, tack_version, fingerprint) \
+                 SELECT $2, checksum, status, started_at, finished_at, version, duration_ms, \
+                 applied_by, tack_version, fingerprint FROM tack.migrations WHERE name = $1",
+                &[&from, &to],
+            )
+            .await?;
+            // Step ids are `<migration>#<n>`, in the row and in the stored step.
+            c.execute(
+                "UPDATE tack.steps SET migration = $2, \
+                 step_id = $2 || substr(step_id, length($1) + 1), \
+                 spec = replace(spec, '\"' || $1 || '#', '\"' || $2 || '#') \
+                 WHERE migration = $1",
+                &[&from, &to],
+            )
+            .await?;
+            for table in ["tack.backfill_cursors", "tack.backfill_xids"] {
+                c.execute(
+                    &format!(
+                        "UPDATE {table} SET migration = $2, \
+                         step_id = $2 || substr(step_id, length($1) + 1) WHERE migration = $1"
+                    ),
+                    &[&from, &to],
+                )
+                .await?;
+            }
+            c.execute("DELETE FROM tack.migrations WHERE name = $1", &[&from])
+                .await?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| state_error(&e))
+    }
+
     async fn report(&mut self) -> Result<StateReport, TargetError> {
         report(self.client()).await.map_err(|e| state_error(&e))
     }
