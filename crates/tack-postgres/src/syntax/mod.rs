@@ -63,7 +63,7 @@ fn parse_piecewise(text: &str, map: Mapping, out: &mut ParsedFile) {
             out.errors.push(SyntaxError {
                 offset: at,
                 len: source::span_len(text, at, 40),
-                message,
+                message: source::shorten_message(&message),
                 statement: (at, text.len()),
             });
             // Everything before the literal scans cleanly. Its last piece, when it runs up to
@@ -107,7 +107,8 @@ fn parse_pieces(text: &str, pieces: &[(usize, usize)], map: Mapping, out: &mut P
                 out.errors.push(SyntaxError {
                     offset: at,
                     len: source::token_len(text, at),
-                    message,
+                    // Placed with the whole quote; shown with a short one.
+                    message: source::shorten_message(&message),
                     statement: (offset, offset + len),
                 });
             }
