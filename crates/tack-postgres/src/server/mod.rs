@@ -97,7 +97,7 @@ impl ConnectOptions {
                 );
                 establish(config, tls, &runtime).await
             };
-            connected.map_err(|e| error::connect_error(&target, &e, config.get_password()))
+            connected.map_err(|e| error::connect_error(&target, &e, self.secrets()))
         };
         // tokio-postgres bounds only the TCP connect by connect_timeout; bound the whole
         // attempt (TLS, authentication) too, as libpq does, allowing each host its share.
