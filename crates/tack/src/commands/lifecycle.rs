@@ -17,6 +17,7 @@ fn named(paths: &[String], config: &Config) -> Result<Option<Vec<Source>>, Error
     if paths.is_empty() && !config.migrations_dir().exists() {
         return Ok(None);
     }
+    super::require_paths(paths)?;
     let resolved = paths_or_default(paths, config);
     let inputs: Vec<files::Input> = files::collect(&resolved)?
         .into_iter()
@@ -28,15 +29,15 @@ fn named(paths: &[String], config: &Config) -> Result<Option<Vec<Source>>, Error
 fn report(command: &str, outcome: LifecycleOutcome, did: &str, none: &str) -> u8 {
     match outcome {
         LifecycleOutcome::Done(names) if names.is_empty() => {
-            eprintln!("{command}: {none}");
+            errln!("{command}: {none}");
             0
         }
         LifecycleOutcome::Done(names) => {
-            eprintln!("{command}: {did}: {}", names.join(", "));
+            errln!("{command}: {did}: {}", names.join(", "));
             0
         }
         LifecycleOutcome::Locked(holder) => {
-            eprintln!("{command}: {}", ExecError::Locked(holder));
+            errln!("{command}: {}", ExecError::Locked(holder));
             1
         }
         LifecycleOutcome::Failed {
@@ -44,14 +45,14 @@ fn report(command: &str, outcome: LifecycleOutcome, did: &str, none: &str) -> u8
             step,
             error,
         } => {
-            eprintln!(
+            errln!(
                 "{command}: step {step} of {migration} failed: {error}\nThe rest waits; fix the \
                  cause and run `{command}` again (`tack status` shows the state)."
             );
             1
         }
         LifecycleOutcome::Interrupted => {
-            eprintln!("{command}: interrupted; run it again to go on");
+            errln!("{command}: interrupted; run it again to go on");
             1
         }
     }

@@ -47,22 +47,33 @@ pub fn paths_or_default(paths: &[String], config: &Config) -> Vec<String> {
     }
 }
 
-/// The migration files `paths` name (default: tack.toml's `migrations`), read; a missing
-/// default directory names itself and suggests `tack init`.
+/// What to do about a migrations path that does not exist.
+const MISSING_HINT: &str = "check the path; give the migration files or directories, set \
+                            `migrations` in tack.toml, or start a project with `tack init`";
+
+/// A migrations path that does not exist: named, with what to do. `-` (standard input) always
+/// exists.
+pub fn require_paths(paths: &[String]) -> Result<(), Error> {
+    for path in paths.iter().filter(|p| *p != "-") {
+        if !std::path::Path::new(path).exists() {
+            let what = if path.ends_with(".sql") {
+                "no migration file"
+            } else {
+                "no migrations directory"
+            };
+            return Err(Error::input(format!("{what} {path}")).hint(MISSING_HINT));
+        }
+    }
+    Ok(())
+}
+
+/// The migration files `paths` name (default: tack.toml's `migrations`), read; a missing path,
+/// given or the default, names itself and suggests `tack init`.
 pub fn load_sources(
     paths: &[String],
     config: &Config,
 ) -> Result<Vec<tack_ops::project::Source>, Error> {
     let resolved = paths_or_default(paths, config);
-    if paths.is_empty() {
-        let dir = config.migrations_dir();
-        if !dir.exists() {
-            return Err(Error::input(format!(
-                "no migrations directory {}",
-                dir.display()
-            ))
-            .hint("give the migration files or directories, set `migrations` in tack.toml, or start a project with `tack init`"));
-        }
-    }
+    require_paths(&resolved)?;
     Ok(tack_ops::project::sources::load(&resolved)?)
 }

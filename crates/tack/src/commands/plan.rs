@@ -81,7 +81,7 @@ pub fn run(args: &PlanArgs) -> Outcome {
         PlanFormat::Json => render_json(&planned),
         PlanFormat::Human => render_human(&planned),
     };
-    print!("{out}");
+    out!("{out}");
     Ok(if planned.refused() { 1 } else { 0 })
 }
 

@@ -16,6 +16,7 @@ fn migration_sources(paths: &[String], config: &Config) -> Result<Vec<Source>, E
     if paths.is_empty() && !config.migrations_dir().exists() {
         return Ok(Vec::new());
     }
+    super::require_paths(paths)?;
     let resolved = super::paths_or_default(paths, config);
     match sources::load(&resolved) {
         Ok(s) => Ok(s),
@@ -44,8 +45,8 @@ pub fn drift(args: &DriftArgs) -> Outcome {
         None,
     ))?;
     match args.format {
-        PlanFormat::Human => print!("{}", render::drift::render_drift(&report)),
-        PlanFormat::Json => println!(
+        PlanFormat::Human => out!("{}", render::drift::render_drift(&report)),
+        PlanFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
@@ -71,15 +72,15 @@ pub fn diff(args: &DiffArgs) -> Outcome {
             name: &args.name,
             stdout: args.stdout,
         },
-        &mut |note| eprintln!("tack diff: note: {note}"),
+        &mut |note| errln!("tack diff: note: {note}"),
     ))?;
     match outcome {
-        DiffOutcome::Nothing => eprintln!(
+        DiffOutcome::Nothing => errln!(
             "tack diff: {} already matches {}; nothing written",
             tack_postgres::redact(&url),
             args.to.join(", ")
         ),
-        DiffOutcome::Text(text) => print!("{text}"),
+        DiffOutcome::Text(text) => out!("{text}"),
         DiffOutcome::Written {
             file,
             changes,
@@ -88,15 +89,15 @@ pub fn diff(args: &DiffArgs) -> Outcome {
         } => {
             let sum = dir.join("tack.sum");
             if sum_updated {
-                eprintln!("tack diff: updated {}", sum.display());
+                errln!("tack diff: updated {}", sum.display());
             } else if sum_stale {
-                eprintln!(
+                errln!(
                     "tack diff: {} did not match the directory before this file was added; left \
                      as it was (`tack sum --check` says why)",
                     sum.display()
                 );
             }
-            eprintln!(
+            errln!(
                 "tack diff: wrote {} ({changes} change(s)); next: tack lint {0} && tack plan {0}",
                 file.display()
             );
