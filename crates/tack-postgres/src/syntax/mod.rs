@@ -62,7 +62,8 @@ fn parse_piecewise(text: &str, map: Mapping, out: &mut ParsedFile) {
             let at = source::locate_error(text, 0, text.len(), &message);
             out.errors.push(SyntaxError {
                 offset: at,
-                len: source::span_len(text, at, 40),
+                // The literal's first line at most: a snippet of the rest is no help.
+                len: source::line_span_len(text, at, 40),
                 message: source::shorten_message(&message),
                 statement: (at, text.len()),
             });

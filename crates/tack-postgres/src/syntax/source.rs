@@ -200,6 +200,19 @@ pub fn span_len(text: &str, at: usize, max: usize) -> usize {
     end - at
 }
 
+/// As [`span_len`], but ending at the first line break (at least one character when `at` is
+/// inside the text).
+pub fn line_span_len(text: &str, at: usize, max: usize) -> usize {
+    let len = span_len(text, at, max);
+    let start = at.min(text.len());
+    let first_line = text[start..start + len].find('\n').unwrap_or(len);
+    if first_line == 0 {
+        len.min(text[start..].chars().next().map_or(0, char::len_utf8))
+    } else {
+        first_line
+    }
+}
+
 /// Length of the token starting at `at`, for underlining (at least 1 byte, on a char boundary).
 pub fn token_len(text: &str, at: usize) -> usize {
     let rest = &text[at.min(text.len())..];
@@ -362,6 +375,15 @@ mod tests {
         ] {
             assert_eq!(shorten_message(m), m);
         }
+    }
+
+    #[test]
+    fn line_spans_stop_at_the_line_break() {
+        let text = "x 'abc\nmore";
+        assert_eq!(line_span_len(text, 2, 40), 4);
+        assert_eq!(line_span_len(text, 6, 40), 1);
+        assert_eq!(line_span_len(text, text.len(), 40), 0);
+        assert_eq!(line_span_len("'é", 0, 2), 1);
     }
 
     #[test]
