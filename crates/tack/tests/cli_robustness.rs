@@ -614,3 +614,125 @@ fn a_closed_pipe_does_not_stop_a_connected_command() {
     let out = with_closed_stdout(&["status"], p, Some(db.url()));
     assert_quiet(&out, 0, "status");
 }
+
+// ---------------------------------------------------------------------------------------------
+// TLS with a self-signed server certificate.
+
+/// Makes a self-signed certificate the way PostgreSQL's documentation does (a CA certificate
+/// with a Common Name and no subject alternative names) in `dir`: `<name>.crt`, `<name>.key`.
+fn self_signed(dir: &Path, name: &str, cn: &str) -> bool {
+    Command::new("openssl")
+        .args(["req", "-new", "-x509", "-days", "30", "-nodes", "-subj"])
+        .arg(format!("/CN={cn}"))
+        .arg("-out")
+        .arg(dir.join(format!("{name}.crt")))
+        .arg("-keyout")
+        .arg(dir.join(format!("{name}.key")))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn a_self_signed_server_certificate_is_accepted_as_its_own_root_as_libpq_does() {
+    use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
+    use tack_cluster::{Cluster, ClusterOptions, OnDrop};
+    let test = "a_self_signed_server_certificate_is_accepted_as_its_own_root_as_libpq_does";
+    let Some((_, bin)) = tack_testkit::installed_server_bin_dirs().into_iter().next() else {
+        return tack_testkit::skip(test, "no PostgreSQL server binaries installed");
+    };
+    let certs = tempfile::tempdir().unwrap();
+    if !self_signed(certs.path(), "server", "localhost")
+        || !self_signed(certs.path(), "other", "localhost")
+    {
+        return tack_testkit::skip(test, "the openssl command is not installed");
+    }
+    let data = std::env::temp_dir().join(format!("tack-tls-{}", std::process::id()));
+    let mut opts = ClusterOptions::new(bin, &data);
+    opts.on_drop = OnDrop::StopAndRemove;
+    let cluster = Cluster::start(opts).expect("start a cluster");
+    // The server reads server.crt and server.key from its data directory: put them there,
+    // owned by the server's user, the key private, and turn TLS on.
+    let owner = std::fs::metadata(cluster.data_dir()).unwrap();
+    for (file, mode) in [("server.crt", 0o644), ("server.key", 0o600)] {
+        let to = cluster.data_dir().join(file);
+        std::fs::copy(certs.path().join(file), &to).unwrap();
+        chown(&to, Some(owner.uid()), Some(owner.gid())).unwrap();
+        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let mut admin = postgres::Client::connect(&cluster.url("postgres"), postgres::NoTls).unwrap();
+    admin.batch_execute("ALTER SYSTEM SET ssl = on").unwrap();
+    admin.batch_execute("SELECT pg_reload_conf()").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while admin
+        .query_one("SHOW ssl", &[])
+        .unwrap()
+        .get::<_, String>(0)
+        != "on"
+    {
+        assert!(std::time::Instant::now() < deadline, "ssl did not turn on");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        admin = postgres::Client::connect(&cluster.url("postgres"), postgres::NoTls).unwrap();
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.sql"), "SELECT 1;").unwrap();
+    let port = cluster.port();
+    let root = certs.path().join("server.crt").display().to_string();
+    let wrong = certs.path().join("other.crt").display().to_string();
+    let lint = |host: &str, mode: &str, root: &str| {
+        tack(
+            &[
+                "lint",
+                "--database-url",
+                &format!(
+                    "postgres://postgres@{host}:{port}/postgres?sslmode={mode}&sslrootcert={root}"
+                ),
+                "a.sql",
+            ],
+            dir.path(),
+        )
+    };
+
+    // verify-ca: the certificate is its own root, whatever the host is called.
+    for host in ["127.0.0.1", "localhost"] {
+        let out = lint(host, "verify-ca", &root);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "verify-ca via {host}: {}",
+            show(&out)
+        );
+    }
+    // verify-full: the Common Name stands for the host name (the certificate lists no other).
+    let out = lint("localhost", "verify-full", &root);
+    assert_eq!(out.status.code(), Some(0), "verify-full: {}", show(&out));
+
+    // verify-full by a name the certificate does not carry: refused, naming both.
+    let out = lint("127.0.0.1", "verify-full", &root);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("certificate not valid for name \"127.0.0.1\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the Common Name \"localhost\""), "{stderr}");
+    assert!(
+        stderr.contains("sslmode=verify-ca to check only the chain"),
+        "{stderr}"
+    );
+
+    // The wrong root: refused, saying so and naming the file.
+    for mode in ["verify-ca", "verify-full"] {
+        let out = lint("localhost", mode, &wrong);
+        assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("not issued by any certificate in sslrootcert"),
+            "{mode}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("(sslrootcert is {wrong})")),
+            "{stderr}"
+        );
+    }
+}

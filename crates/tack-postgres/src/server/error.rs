@@ -147,7 +147,14 @@ fn describe_connect(e: &tokio_postgres::Error) -> (String, String) {
         } else if text.contains("not valid for name") || text.contains("NotValidForName") {
             "the server's certificate does not name the host connected to: connect by a name \
              the certificate lists, or use sslmode=verify-ca to check only the chain"
-        } else if text.contains("ertificate") || text.contains("UnknownIssuer") {
+        } else if text.contains("BadSignature") || text.contains("UnknownIssuer") {
+            "the server's certificate was not issued by any certificate in sslrootcert (the wrong \
+             root?): name the CA that signed it, or the server's own certificate when it is \
+             self-signed; or use sslmode=require to encrypt without verifying"
+        } else if text.contains("Expired") || text.contains("NotValidYet") {
+            "the server's certificate is outside its validity period (check the server's \
+             certificate and both machines' clocks)"
+        } else if text.contains("ertificate") {
             "the server's certificate could not be verified: name its CA with sslrootcert=<file> \
              (or sslrootcert=system), or use sslmode=require to encrypt without verifying"
         } else {
