@@ -15,9 +15,12 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/setup.sh >/dev/null
-cargo build -q --release -p tack
-cargo build -q -p tack-testkit --bins
+echo "demo: set-up (scripts/setup.sh)"
+bash scripts/setup.sh
+# cargo prints each crate it compiles: the first builds take several minutes.
+echo "demo: building tack (release) and the test kit's server helper (cargo's progress follows)"
+cargo build --release -p tack
+cargo build -p tack-testkit --bins
 target="${CARGO_TARGET_DIR:-target}"
 tack="$target/release/tack"
 

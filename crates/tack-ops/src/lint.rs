@@ -145,10 +145,16 @@ fn lint_file<D: Dialect>(
     let text = &source.file.text;
     let mut out = Vec::new();
     if let Some(at) = source.invalid_utf8_at {
+        // The text was decoded with U+FFFD in place of the bad bytes: underline that whole
+        // character, so the span never ends inside it.
+        let len = text
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
         out.push(Finding::diagnostic(
             RuleId::SyntaxError,
             at,
-            1,
+            len,
             format!("the file is not valid UTF-8 (byte {at}): save it as UTF-8"),
             "",
         ));

@@ -241,6 +241,9 @@ pub struct PlanArgs {
     /// `migrations/`.
     pub paths: Vec<String>,
 
+    /// What the printed plan looks like: `tack plan`'s output, and `tack apply --dry-run`'s
+    /// (human: the SQL script; json: {"script", "refused"}). A real `tack apply` prints no plan:
+    /// its progress is --log-format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: PlanFormat,
 
@@ -322,7 +325,8 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Events as human progress (bars on a terminal) or one JSON object per line.
+    /// The progress of a real run (not --dry-run, whose output is --format): human lines on
+    /// stderr (bars on a terminal), or one JSON object per event on stdout.
     #[arg(long, value_enum, default_value = "human")]
     pub log_format: LogFormat,
 }

@@ -3,6 +3,9 @@
 //! or failures, 2 usage, I/O or connection problems). What belongs here: commands and rendering.
 //! What must not: use-case logic, SQL, database drivers.
 
+// First, so its macros (`out!`, `outln!`, `errln!`) are visible in every module below.
+#[macro_use]
+mod output;
 mod cli;
 mod commands;
 mod config;
@@ -36,14 +39,14 @@ fn main() -> ExitCode {
         cli::Command::Diff(args) => commands::schema::diff(&args),
         cli::Command::Baseline(args) => commands::baseline::run(&args),
         cli::Command::Rules(args) => {
-            print!("{}", render::rules_doc::render(args.format));
+            out!("{}", render::rules_doc::render(args.format));
             Ok(0)
         }
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::from(2)
         }
     }

@@ -255,6 +255,13 @@ fn one_run_at_a_time_pause_resume_and_ctrl_c() {
     let out = project.tack(db.url(), &["status"]);
     let human = text(&out.stdout);
     assert!(human.contains("run: in progress (tack on "), "{human}");
+    // Who holds it, from where, and how to stop it safely.
+    assert!(human.contains("client 127.0.0.1"), "{human}");
+    assert!(
+        human.contains("to stop it: Ctrl-C in its terminal, or `kill -INT <pid>`"),
+        "{human}"
+    );
+    assert!(human.contains("pg_terminate_backend("), "{human}");
     assert!(human.contains("paused: yes"), "{human}");
 
     // Ctrl-C: the first run stops cleanly (resumable).

@@ -120,7 +120,7 @@ fn scan_inner(s: &str) -> (Vec<Token>, Option<String>) {
 }
 
 /// Unquotes a raw value: strips surrounding single quotes and resolves backslash escapes.
-fn unquote(raw: &str) -> String {
+pub(crate) fn unquote(raw: &str) -> String {
     let inner = if raw.len() >= 2 && raw.starts_with('\'') && raw.ends_with('\'') {
         &raw[1..raw.len() - 1]
     } else {

@@ -1,6 +1,7 @@
 //! Errors of the adapter: what failed, for which target (always with its password redacted),
 //! and what the user can do about it.
 
+use crate::server::redact::Secrets;
 use std::error::Error as StdError;
 use std::io;
 use tokio_postgres::error::SqlState;
@@ -62,16 +63,6 @@ impl Error {
     }
 }
 
-/// Removes a literal password from a message, in case some layer echoed it.
-pub(crate) fn scrub(message: String, password: Option<&[u8]>) -> String {
-    match password.and_then(|p| std::str::from_utf8(p).ok()) {
-        Some(p) if p.len() >= 3 && message.contains(p) => {
-            message.replace(p, crate::server::redact::MASK)
-        }
-        _ => message,
-    }
-}
-
 /// An error and its causes, `outer: inner: innermost` (tokio-postgres's own `Display` omits
 /// the cause, which is usually the informative part).
 pub(crate) fn chain(e: &(dyn StdError + 'static)) -> String {
@@ -118,15 +109,11 @@ fn db_reason(db: &tokio_postgres::error::DbError) -> String {
 }
 
 /// Turns a failed connection attempt into a message with a hint.
-pub(crate) fn connect_error(
-    target: &str,
-    e: &tokio_postgres::Error,
-    password: Option<&[u8]>,
-) -> Error {
+pub(crate) fn connect_error(target: &str, e: &tokio_postgres::Error, secrets: &Secrets) -> Error {
     let (reason, hint) = describe_connect(e);
     Error::Connect {
         target: target.to_owned(),
-        reason: scrub(reason, password),
+        reason: secrets.scrub(&reason),
         hint,
     }
 }
@@ -160,7 +147,14 @@ fn describe_connect(e: &tokio_postgres::Error) -> (String, String) {
         } else if text.contains("not valid for name") || text.contains("NotValidForName") {
             "the server's certificate does not name the host connected to: connect by a name \
              the certificate lists, or use sslmode=verify-ca to check only the chain"
-        } else if text.contains("ertificate") || text.contains("UnknownIssuer") {
+        } else if text.contains("BadSignature") || text.contains("UnknownIssuer") {
+            "the server's certificate was not issued by any certificate in sslrootcert (the wrong \
+             root?): name the CA that signed it, or the server's own certificate when it is \
+             self-signed; or use sslmode=require to encrypt without verifying"
+        } else if text.contains("Expired") || text.contains("NotValidYet") {
+            "the server's certificate is outside its validity period (check the server's \
+             certificate and both machines' clocks)"
+        } else if text.contains("ertificate") {
             "the server's certificate could not be verified: name its CA with sslrootcert=<file> \
              (or sslrootcert=system), or use sslmode=require to encrypt without verifying"
         } else {
@@ -262,16 +256,6 @@ pub(crate) fn unexpected(target: &str, what: &str, reason: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scrubs_passwords() {
-        assert_eq!(
-            scrub("bad secret here".to_owned(), Some(b"secret")),
-            "bad *** here"
-        );
-        assert_eq!(scrub("a b".to_owned(), Some(b"a")), "a b");
-        assert_eq!(scrub("x".to_owned(), None), "x");
-    }
 
     #[test]
     fn messages_name_target_and_hint() {

@@ -98,7 +98,18 @@ impl ConnectOptions {
                 );
                 establish(config, tls, &runtime).await
             };
-            connected.map_err(|e| error::connect_error(&target, &e, config.get_password()))
+            connected.map_err(|e| {
+                let mut error = error::connect_error(&target, &e, self.secrets());
+                // A refused certificate: say which roots it was checked against.
+                if let (Error::Connect { reason, hint, .. }, Some(RootCerts::File(path))) =
+                    (&mut error, &self.tls().root_certs)
+                {
+                    if reason.starts_with("error performing TLS handshake") {
+                        hint.push_str(&format!(" (sslrootcert is {})", path.display()));
+                    }
+                }
+                error
+            })
         };
         // tokio-postgres bounds only the TCP connect by connect_timeout; bound the whole
         // attempt (TLS, authentication) too, as libpq does, allowing each host its share.

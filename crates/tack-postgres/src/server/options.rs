@@ -10,7 +10,7 @@
 
 use crate::server::conninfo::{self, join_pairs, parse_pairs, split_url_params};
 use crate::server::error::{Error, SETTINGS_HINT};
-use crate::server::redact::redact;
+use crate::server::redact::{self, redact, Form, Secrets};
 use crate::server::tls::{RootCerts, SslMode, TlsSettings};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -45,6 +45,8 @@ pub struct ConnectOptions {
     tls: TlsSettings,
     connect_timeout: Option<Duration>,
     target: String,
+    /// Every password these settings hold, to clean messages that might quote one.
+    secrets: Secrets,
 }
 
 /// Values of [`OWN_PARAMS`] from the connection string (the last occurrence wins).
@@ -101,9 +103,11 @@ impl ConnectOptions {
         } else {
             redact(input)
         };
+        let mut secrets = Secrets::of(input);
+        // A parser's complaint may quote the text it choked on, password included.
         let invalid = |reason: String| Error::InvalidConfig {
             target: shown.clone(),
-            reason,
+            reason: secrets.scrub(&reason),
             hint: format!(
                 "use a postgres://user@host:port/dbname URL or libpq key=value pairs; \
                  {SETTINGS_HINT}"
@@ -114,14 +118,24 @@ impl ConnectOptions {
         let is_own = |key: &str| OWN_PARAMS.contains(&key);
         let mut config = if input.is_empty() {
             Config::new()
+        } else if redact::form(input) == Form::Bare {
+            return Err(invalid(
+                "this is neither a URL nor libpq key=value pairs (a URL must start with \
+                 postgres://)"
+                    .to_owned(),
+            ));
         } else if conninfo::is_url(input) {
             match conninfo::url_scheme(input).as_deref() {
                 Some("postgres" | "postgresql") => {}
                 Some(other) => {
-                    return Err(invalid(format!(
-                        "unsupported URL scheme \"{other}\" (expected postgres:// or \
-                         postgresql://)"
-                    )))
+                    return Err(Error::InvalidConfig {
+                        target: shown.clone(),
+                        reason: format!("unsupported URL scheme \"{other}\": {}", engines(other)),
+                        hint: format!(
+                            "give a postgres:// (or postgresql://) URL or libpq key=value \
+                             pairs; {SETTINGS_HINT}"
+                        ),
+                    });
                 }
                 None => {}
             }
@@ -319,6 +333,10 @@ impl ConnectOptions {
             }
         }
 
+        if let Some(password) = config.get_password() {
+            secrets.add(&String::from_utf8_lossy(password));
+        }
+
         let target = if input.is_empty() {
             format!("{} (from PG* environment variables)", describe(&config))
         } else {
@@ -341,7 +359,13 @@ impl ConnectOptions {
             tls,
             connect_timeout,
             target,
+            secrets,
         })
+    }
+
+    /// Every password these settings hold (for cleaning messages; never shown).
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// The target for messages: the redacted connection string, or a description of the
@@ -380,7 +404,7 @@ impl ConnectOptions {
     /// Points the options at another database of the same server (tack's scratch databases).
     pub fn set_dbname(&mut self, name: &str) -> &mut Self {
         self.config.dbname(name);
-        self.target = format!("{} (database {name})", self.target);
+        self.target = format!("{} (database {})", self.target, quote_ident(name));
         self
     }
 
@@ -441,15 +465,46 @@ fn describe(config: &Config) -> String {
         }
     ));
     if let Some(user) = config.get_user() {
-        parts.push(format!("user={user}"));
+        parts.push(format!("user={}", conninfo_value(user)));
     }
     if config.get_password().is_some() {
         parts.push(format!("password={}", crate::server::redact::MASK));
     }
     if let Some(dbname) = config.get_dbname() {
-        parts.push(format!("dbname={dbname}"));
+        parts.push(format!("dbname={}", conninfo_value(dbname)));
     }
     parts.join(" ")
+}
+
+/// A value as libpq would read it back: bare when it is a plain word, else quoted.
+fn conninfo_value(value: &str) -> String {
+    if !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '@' | ':'))
+    {
+        value.to_owned()
+    } else {
+        conninfo::quote(value)
+    }
+}
+
+/// A database or role name in a message, quoted as SQL quotes identifiers (`"my db"`), so its
+/// ends are visible whatever it holds.
+pub(crate) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// What to say about a URL scheme tack does not take: which engines it supports.
+fn engines(scheme: &str) -> String {
+    let supported = "tack supports PostgreSQL only (postgres:// or postgresql:// URLs, or libpq \
+                     key=value pairs)";
+    match scheme {
+        "mysql" | "mariadb" | "mysqlx" => {
+            format!("{supported}; MySQL and MariaDB are not supported yet")
+        }
+        _ => supported.to_owned(),
+    }
 }
 
 /// The password for this connection from a `.pgpass`-format file, as libpq finds it: the first

@@ -23,6 +23,11 @@ fn quote(name: &str) -> String {
     crate::sql::quote_ident(name)
 }
 
+/// A database name in a message: always quoted, so its ends are visible.
+fn shown(name: &str) -> String {
+    crate::server::options::quote_ident(name)
+}
+
 impl Scratch {
     /// Creates a scratch database on the server `url` names (the database in the URL is only
     /// used to connect; it is not touched).
@@ -56,7 +61,8 @@ impl Scratch {
             Err(e) => {
                 let dropped = drop_database(&admin, &name).await;
                 return Err(format!(
-                    "created the scratch database {name} but could not connect to it: {e}{}",
+                    "created the scratch database {} but could not connect to it: {e}{}",
+                    shown(&name),
                     match dropped {
                         Ok(()) => " (it was dropped again)".to_owned(),
                         Err(d) => format!("; {d}"),
@@ -160,7 +166,7 @@ impl Scratch {
             .map_err(|e| {
                 format!(
                     "reading the schema of scratch database {}: {}",
-                    self.name,
+                    shown(&self.name),
                     describe(&e)
                 )
             })
@@ -184,7 +190,8 @@ async fn drop_database(admin: &Connection, name: &str) -> Result<(), String> {
         .await
         .map_err(|e| {
             format!(
-                "could not drop the scratch database {name}: {}; drop it by hand",
+                "could not drop the scratch database {}: {}; drop it by hand",
+                shown(name),
                 describe(&e)
             )
         })

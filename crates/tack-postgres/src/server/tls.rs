@@ -12,6 +12,12 @@
 //! verified as for `verify-ca`. `sslrootcert=system` uses the operating system's trust store and,
 //! as in libpq, only goes with `verify-full`. The verifying modes fail without a root
 //! certificate, naming the file they looked for.
+//!
+//! Certificates are judged as libpq (OpenSSL) judges them, not only as a web browser would: a
+//! certificate found in `sslrootcert` is trusted as it is when the server presents it (the
+//! self-signed server certificate of PostgreSQL's documentation is a CA certificate, which webpki
+//! alone refuses as a server's), and under `verify-full` the Common Name stands for the host name
+//! when the certificate has no subject alternative names.
 
 use crate::server::error::Error;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -205,12 +211,12 @@ impl TlsSettings {
             })?;
         let verifier: Arc<dyn ServerCertVerifier> = match self.check(target)? {
             Check::Nothing => Arc::new(AcceptAnyCertificate(provider.clone())),
-            Check::Chain(roots) => Arc::new(IgnoreHostName(webpki_verifier(
-                target,
-                &roots,
-                provider.clone(),
-            )?)),
-            Check::ChainAndName(roots) => webpki_verifier(target, &roots, provider.clone())?,
+            Check::Chain(roots) => {
+                Arc::new(libpq_verifier(target, &roots, provider.clone(), false)?)
+            }
+            Check::ChainAndName(roots) => {
+                Arc::new(libpq_verifier(target, &roots, provider.clone(), true)?)
+            }
         };
         let builder = builder
             .dangerous()
@@ -293,15 +299,18 @@ fn read_certs(
     Ok(certs)
 }
 
-fn webpki_verifier(
+fn libpq_verifier(
     target: &str,
     roots: &RootCerts,
     provider: Arc<CryptoProvider>,
-) -> Result<Arc<WebPkiServerVerifier>, Error> {
+    check_name: bool,
+) -> Result<LibpqVerifier, Error> {
     let mut store = RootCertStore::empty();
+    let mut trusted = Vec::new();
     match roots {
         RootCerts::File(path) => {
             let certs = read_certs(target, path, "sslrootcert")?;
+            trusted = certs.clone();
             let (_added, ignored) = store.add_parsable_certificates(certs);
             if store.is_empty() {
                 return Err(tls_error(
@@ -335,7 +344,7 @@ fn webpki_verifier(
             }
         }
     }
-    WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
+    let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
         .build()
         .map_err(|e| {
             tls_error(
@@ -343,7 +352,12 @@ fn webpki_verifier(
                 format!("could not build the certificate verifier: {e}"),
                 "check sslrootcert",
             )
-        })
+        })?;
+    Ok(LibpqVerifier {
+        webpki,
+        trusted,
+        check_name,
+    })
 }
 
 /// `sslmode=require` without a root certificate: encrypt, accept any certificate (as libpq does).
@@ -396,11 +410,23 @@ impl ServerCertVerifier for AcceptAnyCertificate {
     }
 }
 
-/// `sslmode=verify-ca`: the chain must verify; the host name need not match.
+/// `verify-ca` (`check_name` false) and `verify-full`, as libpq decides them.
+///
+/// * A server certificate that is itself one of the `sslrootcert` certificates is trusted as it
+///   is (OpenSSL trusts what is in its store, whatever its basic constraints say), once its
+///   validity period is checked; webpki would refuse a CA certificate as a server's.
+/// * Otherwise webpki checks the chain (and expiry).
+/// * The name, under `verify-full`: the subject alternative names, else, for a certificate that
+///   has none, its Common Name (libpq's rule; webpki never reads the Common Name).
 #[derive(Debug)]
-struct IgnoreHostName(Arc<WebPkiServerVerifier>);
+struct LibpqVerifier {
+    webpki: Arc<WebPkiServerVerifier>,
+    /// The certificates of the `sslrootcert` file (none for the system store).
+    trusted: Vec<CertificateDer<'static>>,
+    check_name: bool,
+}
 
-impl ServerCertVerifier for IgnoreHostName {
+impl ServerCertVerifier for LibpqVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -409,17 +435,45 @@ impl ServerCertVerifier for IgnoreHostName {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        // The webpki verifier checks the chain (and expiry) before the name, so a name error
-        // means everything else passed.
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
+        let pinned = self
+            .trusted
+            .iter()
+            .any(|t| t.as_ref() == end_entity.as_ref());
+        if pinned {
+            check_validity(end_entity, now)?;
+        } else {
+            // webpki checks the chain (and expiry) before the name, so a name error means
+            // everything else passed.
+            match self.webpki.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            ) {
+                Ok(verified) => return Ok(verified),
+                Err(rustls::Error::InvalidCertificate(
+                    CertificateError::NotValidForName
+                    | CertificateError::NotValidForNameContext { .. },
+                )) => {}
+                // A self-signed CA certificate that is not among the roots: what it lacks is a
+                // trusted issuer, which is what the user needs to hear. (rustls passes webpki's
+                // reason on only as an opaque error, so it is recognised by its name.)
+                Err(rustls::Error::InvalidCertificate(CertificateError::Other(other)))
+                    if format!("{other:?}").contains("CaUsedAsEndEntity")
+                        && cert_facts(end_entity).is_ok_and(|f| f.self_signed) =>
+                {
+                    return Err(rustls::Error::InvalidCertificate(
+                        CertificateError::UnknownIssuer,
+                    ))
+                }
+                Err(other) => return Err(other),
+            }
         }
+        if self.check_name {
+            check_name(end_entity, server_name)?;
+        }
+        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -428,7 +482,7 @@ impl ServerCertVerifier for IgnoreHostName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        self.webpki.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -437,11 +491,119 @@ impl ServerCertVerifier for IgnoreHostName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        self.webpki.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.webpki.supported_verify_schemes()
+    }
+}
+
+/// What libpq reads of a certificate besides its chain: the Common Name, whether it has subject
+/// alternative names, and its validity period (seconds since the epoch).
+struct CertFacts {
+    common_name: Option<String>,
+    has_alt_names: bool,
+    /// Issued by its own subject.
+    self_signed: bool,
+    not_before: u64,
+    not_after: u64,
+}
+
+fn cert_facts(cert: &CertificateDer<'_>) -> Result<CertFacts, rustls::Error> {
+    use x509_cert::der::asn1::{PrintableStringRef, Utf8StringRef};
+    use x509_cert::der::{oid::db::rfc4519, oid::db::rfc5280, Decode};
+    let parsed = x509_cert::Certificate::from_der(cert.as_ref())
+        .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let tbs = &parsed.tbs_certificate;
+    let common_name = tbs
+        .subject
+        .0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .filter(|attr| attr.oid == rfc4519::CN)
+        .find_map(|attr| {
+            attr.value
+                .decode_as::<Utf8StringRef<'_>>()
+                .map(|s| s.as_str().to_owned())
+                .or_else(|_| {
+                    attr.value
+                        .decode_as::<PrintableStringRef<'_>>()
+                        .map(|s| s.as_str().to_owned())
+                })
+                .ok()
+        });
+    let has_alt_names = tbs
+        .extensions
+        .iter()
+        .flatten()
+        .any(|e| e.extn_id == rfc5280::ID_CE_SUBJECT_ALT_NAME);
+    Ok(CertFacts {
+        common_name,
+        has_alt_names,
+        self_signed: tbs.issuer == tbs.subject,
+        not_before: tbs.validity.not_before.to_unix_duration().as_secs(),
+        not_after: tbs.validity.not_after.to_unix_duration().as_secs(),
+    })
+}
+
+fn check_validity(cert: &CertificateDer<'_>, now: UnixTime) -> Result<(), rustls::Error> {
+    let facts = cert_facts(cert)?;
+    let now = now.as_secs();
+    if now < facts.not_before {
+        return Err(rustls::Error::InvalidCertificate(
+            CertificateError::NotValidYet,
+        ));
+    }
+    if now > facts.not_after {
+        return Err(rustls::Error::InvalidCertificate(CertificateError::Expired));
+    }
+    Ok(())
+}
+
+/// The host name check of `verify-full`, libpq's way.
+fn check_name(
+    cert: &CertificateDer<'_>,
+    server_name: &ServerName<'_>,
+) -> Result<(), rustls::Error> {
+    let parsed = rustls::server::ParsedCertificate::try_from(cert)?;
+    let by_alt_names = rustls::client::verify_server_name(&parsed, server_name);
+    if by_alt_names.is_ok() {
+        return Ok(());
+    }
+    let facts = cert_facts(cert)?;
+    if facts.has_alt_names {
+        // Names listed: the Common Name does not count (RFC 6125, and libpq).
+        return by_alt_names;
+    }
+    let host = server_name.to_str();
+    match &facts.common_name {
+        Some(cn) if name_matches(cn, &host) => Ok(()),
+        cn => Err(rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForNameContext {
+                expected: server_name.to_owned(),
+                presented: vec![match cn {
+                    Some(cn) => {
+                        format!("the Common Name {cn:?} (it has no subject alternative names)")
+                    }
+                    None => {
+                        "no name at all (no subject alternative names, no Common Name)".to_owned()
+                    }
+                }],
+            },
+        )),
+    }
+}
+
+/// A certificate name against the host connected to: case-insensitive, with a leading `*.`
+/// matching one label, as libpq matches them.
+fn name_matches(pattern: &str, host: &str) -> bool {
+    let (pattern, host) = (pattern.to_ascii_lowercase(), host.to_ascii_lowercase());
+    match pattern.strip_prefix("*.") {
+        Some(rest) => host
+            .split_once('.')
+            .is_some_and(|(first, tail)| !first.is_empty() && tail == rest),
+        None => pattern == host,
     }
 }
 
@@ -500,6 +662,15 @@ mod tests {
                 .ok(),
             Some(Check::ChainAndName(RootCerts::System))
         );
+    }
+
+    #[test]
+    fn names_match_as_libpq_matches_them() {
+        assert!(name_matches("db.example.com", "DB.example.com"));
+        assert!(name_matches("*.example.com", "db.example.com"));
+        assert!(!name_matches("*.example.com", "a.db.example.com"));
+        assert!(!name_matches("*.example.com", "example.com"));
+        assert!(!name_matches("localhost", "127.0.0.1"));
     }
 
     #[test]

@@ -161,8 +161,9 @@ fn parse_piecewise(text: &str, start: usize, end: usize, map: Mapping, out: &mut
             let at = source::locate_error(text, start, end, &message);
             out.errors.push(SyntaxError {
                 offset: at,
-                len: source::span_len(text, at, 40),
-                message,
+                // The literal's first line at most: a snippet of the rest is no help.
+                len: source::line_span_len(text, at, 40),
+                message: source::shorten_message(&message),
                 statement: (at, end),
             });
             // Everything before the literal scans cleanly. Its last piece, when it runs up to
@@ -206,7 +207,8 @@ fn parse_pieces(text: &str, pieces: &[(usize, usize)], map: Mapping, out: &mut P
                 out.errors.push(SyntaxError {
                     offset: at,
                     len: source::token_len(text, at),
-                    message,
+                    // Placed with the whole quote; shown with a short one.
+                    message: source::shorten_message(&message),
                     statement: (offset, offset + len),
                 });
             }

@@ -127,6 +127,36 @@ pub fn locate_error(text: &str, start: usize, end: usize, message: &str) -> usiz
     start
 }
 
+/// How many characters of quoted source text a message keeps.
+const QUOTE_MAX: usize = 32;
+
+/// Shortens the source text a PostgreSQL message quotes (`… at or near "…"`): an unterminated
+/// literal quotes everything after its opening quote, the rest of the file. The quote is cut at
+/// its first line break or after [`QUOTE_MAX`] characters (so always on a character boundary),
+/// and `…` marks the cut. Messages that quote nothing long come back unchanged.
+pub fn shorten_message(message: &str) -> String {
+    const MARK: &str = "at or near \"";
+    let Some(open) = message.find(MARK).map(|i| i + MARK.len()) else {
+        return message.to_owned();
+    };
+    // The quoted text may itself contain '"': it ends at the message's last one.
+    let Some(close) = message.rfind('"').filter(|&c| c >= open) else {
+        return message.to_owned();
+    };
+    let quoted = &message[open..close];
+    let first_line = quoted.split(['\n', '\r']).next().unwrap_or("");
+    let kept: String = first_line.chars().take(QUOTE_MAX).collect();
+    if kept.len() == quoted.len() {
+        return message.to_owned();
+    }
+    format!(
+        "{}{}…{}",
+        &message[..open],
+        kept.trim_end(),
+        &message[close..]
+    )
+}
+
 /// First occurrence of `token` in `range` that starts at a token boundary.
 fn find_token(range: &str, token: &str) -> Option<usize> {
     let bytes = range.as_bytes();
@@ -168,6 +198,19 @@ pub fn span_len(text: &str, at: usize, max: usize) -> usize {
         end = at + text[at..].chars().next().map(char::len_utf8).unwrap_or(0);
     }
     end - at
+}
+
+/// As [`span_len`], but ending at the first line break (at least one character when `at` is
+/// inside the text).
+pub fn line_span_len(text: &str, at: usize, max: usize) -> usize {
+    let len = span_len(text, at, max);
+    let start = at.min(text.len());
+    let first_line = text[start..start + len].find('\n').unwrap_or(len);
+    if first_line == 0 {
+        len.min(text[start..].chars().next().map_or(0, char::len_utf8))
+    } else {
+        first_line
+    }
 }
 
 /// Length of the token starting at `at`, for underlining (at least 1 byte, on a char boundary).
@@ -307,6 +350,40 @@ mod tests {
         assert_eq!(parts[0], "SELEC 1");
         assert!(parts[2].ends_with("SELECT 2; END"), "{parts:?}");
         assert!(split_statements("SELECT 'abc").is_err());
+    }
+
+    #[test]
+    fn long_quotes_are_cut_on_a_character_boundary() {
+        let rest: String = (0..200)
+            .map(|i| format!("ALTER TABLE t{i} ADD c int;\n"))
+            .collect();
+        let message = format!("unterminated quoted string at or near \"'abc\n{rest}\"");
+        assert_eq!(
+            shorten_message(&message),
+            "unterminated quoted string at or near \"'abc…\""
+        );
+        let long = format!("syntax error at or near \"{}\"", "é".repeat(100));
+        let short = shorten_message(&long);
+        assert_eq!(
+            short,
+            format!("syntax error at or near \"{}…\"", "é".repeat(32))
+        );
+        for m in [
+            "syntax error at or near \"int\"",
+            "syntax error at end of input",
+            "zero-length delimited identifier at or near \"\"\"\"",
+        ] {
+            assert_eq!(shorten_message(m), m);
+        }
+    }
+
+    #[test]
+    fn line_spans_stop_at_the_line_break() {
+        let text = "x 'abc\nmore";
+        assert_eq!(line_span_len(text, 2, 40), 4);
+        assert_eq!(line_span_len(text, 6, 40), 1);
+        assert_eq!(line_span_len(text, text.len(), 40), 0);
+        assert_eq!(line_span_len("'é", 0, 2), 1);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! Settings come from the flags, then tack.toml's `[apply]`, then the built-in defaults. The
 //! executor's events are rendered as progress (bars on a terminal) or JSON lines
-//! (`--log-format json`); `--format` is the output of `--dry-run`'s plan (not used otherwise).
+//! (`--log-format json`); `--format` is the output of `--dry-run` (the SQL script, or JSON), and
+//! is refused without it so nobody waits for JSON that a real run never prints.
 //!
 //! Exit codes: 0 applied; 1 a step failed, a refusal, another run holds the lock, a changed or
 //! out-of-order migration, migrations not matching tack.sum, or an interruption (the run is
@@ -140,6 +141,12 @@ pub fn apply(args: &ApplyArgs) -> Outcome {
             "tack apply runs on a database: --offline only goes with --dry-run",
         ));
     }
+    if args.plan.format == PlanFormat::Json && !args.dry_run {
+        return Err(Error::usage(
+            "--format is what --dry-run prints; a real run's progress is --log-format",
+        )
+        .hint("use --log-format json for JSON events, or add --dry-run for the plan as JSON"));
+    }
     if !super::sum::guard(&paths_or_default(&args.plan.paths, &config), "tack apply")? {
         return Ok(1);
     }
@@ -174,7 +181,17 @@ pub fn apply(args: &ApplyArgs) -> Outcome {
         for note in layout_notes(&migrations) {
             eprintln!("tack apply: note: {note}");
         }
-        print!("{}", dry.script);
+        match args.plan.format {
+            PlanFormat::Human => out!("{}", dry.script),
+            PlanFormat::Json => outln!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "script": dry.script,
+                    "refused": dry.refused,
+                }))
+                .unwrap_or_default()
+            ),
+        }
         return Ok(if dry.refused { 1 } else { 0 });
     }
     let url = target_url(
@@ -219,7 +236,7 @@ pub fn stop_on_ctrl_c() -> tokio::sync::watch::Receiver<bool> {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             let _ = stop_tx.send(true);
-            eprintln!("tack: stopping after the current batch or step (Ctrl-C again to quit now)");
+            errln!("tack: stopping after the current batch or step (Ctrl-C again to quit now)");
             if tokio::signal::ctrl_c().await.is_ok() {
                 std::process::exit(130);
             }
@@ -237,7 +254,7 @@ fn report(outcome: &ApplyOutcome) -> u8 {
     match outcome {
         ApplyOutcome::Done { waiting } => {
             if !waiting.is_empty() {
-                eprintln!(
+                errln!(
                     "tack apply: {} wait(s) for `tack complete` once the application no longer \
                      uses the old shape: {}",
                     waiting.len(),
@@ -247,7 +264,7 @@ fn report(outcome: &ApplyOutcome) -> u8 {
             0
         }
         ApplyOutcome::Locked(holder) => {
-            eprintln!("tack apply: {}", ExecError::Locked(holder.clone()));
+            errln!("tack apply: {}", ExecError::Locked(holder.clone()));
             1
         }
         ApplyOutcome::Failed {
@@ -255,7 +272,7 @@ fn report(outcome: &ApplyOutcome) -> u8 {
             step,
             error,
         } => {
-            eprintln!(
+            errln!(
                 "tack apply: step {step} of {migration} failed: {error}\n\
                  The database is consistent: the failed step was rolled back (or is cleaned up \
                  on the next run). Run `tack apply` again to resume from this step once the cause \
@@ -265,11 +282,11 @@ fn report(outcome: &ApplyOutcome) -> u8 {
             1
         }
         ApplyOutcome::Interrupted => {
-            eprintln!("tack apply: interrupted; run `tack apply` again to resume");
+            errln!("tack apply: interrupted; run `tack apply` again to resume");
             1
         }
         ApplyOutcome::Blocked(blocked) => {
-            eprintln!("tack apply: nothing was run: {}", blocked_message(blocked));
+            errln!("tack apply: nothing was run: {}", blocked_message(blocked));
             1
         }
     }
@@ -357,11 +374,11 @@ pub fn pause(args: &TargetArgs, paused: bool) -> Outcome {
         })
     })?;
     match (args.format, paused) {
-        (PlanFormat::Json, _) => println!("{}", json!({ "paused": paused })),
-        (PlanFormat::Human, true) => println!(
+        (PlanFormat::Json, _) => outln!("{}", json!({ "paused": paused })),
+        (PlanFormat::Human, true) => outln!(
             "paused: running backfills finish their current batch and wait; `tack resume` continues"
         ),
-        (PlanFormat::Human, false) => println!("resumed: backfills continue"),
+        (PlanFormat::Human, false) => outln!("resumed: backfills continue"),
     }
     Ok(0)
 }

@@ -4,7 +4,6 @@
 use super::Outcome;
 use crate::cli::{DemoArgs, LogFormat};
 use crate::render;
-use std::io::Write as _;
 use tack_ops::demo::{duration, DemoOptions, DemoOutcome};
 use tack_ops::Error;
 
@@ -13,9 +12,7 @@ const INTERRUPTED: u8 = 130;
 
 /// Prints a progress line now (stdout is shared with tack apply's own output).
 fn say(line: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
+    outln!("{line}");
 }
 
 pub fn run(args: &DemoArgs) -> Outcome {
@@ -30,7 +27,7 @@ pub fn run(args: &DemoArgs) -> Outcome {
     .map_err(Error::usage)?;
     let result = match outcome {
         DemoOutcome::Interrupted => {
-            eprintln!("tack demo: interrupted; everything it started is removed");
+            errln!("tack demo: interrupted; everything it started is removed");
             return Ok(INTERRUPTED);
         }
         DemoOutcome::Done(result) => result,

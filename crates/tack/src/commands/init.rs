@@ -88,7 +88,7 @@ pub fn run(args: &InitArgs) -> Outcome {
     let shown = |p: &Path| p.strip_prefix(".").unwrap_or(p).display().to_string();
     let existed = config_path.exists();
     if existed && !args.force {
-        eprintln!(
+        errln!(
             "tack init: {} already exists; nothing was changed (tack init --force replaces it \
              with the commented template)",
             shown(&config_path)
@@ -149,6 +149,6 @@ pub fn run(args: &InitArgs) -> Outcome {
          tack status                        # what is applied, pending or failed\n",
         sum::FILE_NAME
     ));
-    print!("{out}");
+    out!("{out}");
     Ok(0)
 }

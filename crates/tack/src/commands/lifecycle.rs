@@ -23,6 +23,7 @@ fn named(
     if paths.is_empty() && !config.migrations_dir().exists() {
         return Ok(None);
     }
+    super::require_paths(paths)?;
     let resolved: Vec<String> = paths_or_default(paths, config)
         .into_iter()
         .filter(|p| p != "-")
@@ -37,15 +38,15 @@ fn named(
 fn report(command: &str, outcome: LifecycleOutcome, did: &str, none: &str) -> u8 {
     match outcome {
         LifecycleOutcome::Done(names) if names.is_empty() => {
-            eprintln!("{command}: {none}");
+            errln!("{command}: {none}");
             0
         }
         LifecycleOutcome::Done(names) => {
-            eprintln!("{command}: {did}: {}", names.join(", "));
+            errln!("{command}: {did}: {}", names.join(", "));
             0
         }
         LifecycleOutcome::Locked(holder) => {
-            eprintln!("{command}: {}", ExecError::Locked(holder));
+            errln!("{command}: {}", ExecError::Locked(holder));
             1
         }
         LifecycleOutcome::Failed {
@@ -53,14 +54,14 @@ fn report(command: &str, outcome: LifecycleOutcome, did: &str, none: &str) -> u8
             step,
             error,
         } => {
-            eprintln!(
+            errln!(
                 "{command}: step {step} of {migration} failed: {error}\nThe rest waits; fix the \
                  cause and run `{command}` again (`tack status` shows the state)."
             );
             1
         }
         LifecycleOutcome::Interrupted => {
-            eprintln!("{command}: interrupted; run it again to go on");
+            errln!("{command}: interrupted; run it again to go on");
             1
         }
     }

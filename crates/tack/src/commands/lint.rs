@@ -5,7 +5,7 @@ use super::{layout_notes, read_migrations, Outcome};
 use crate::cli::{Color, Format, LintArgs};
 use crate::config::Config;
 use crate::render;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use tack_core::{LintOptions, Severity};
 use tack_ops::engine::Engine;
 use tack_ops::lint::Run;
@@ -50,9 +50,7 @@ pub fn run(args: &LintArgs) -> Outcome {
         Format::Sarif => render::sarif::render(&report),
         Format::Github => render::github::render(&report),
     };
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`tack lint | head`) is not an error worth a message.
-    let _ = stdout.write_all(output.as_bytes());
+    crate::output::stdout(&output);
 
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);

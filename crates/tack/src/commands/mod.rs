@@ -50,17 +50,21 @@ pub fn paths_or_default(paths: &[String], config: &Config) -> Vec<String> {
     }
 }
 
-/// The migrations directory must exist when no paths were given: say which one, and how to
-/// start a project.
-fn require_default_dir(paths: &[String], config: &Config) -> Result<(), Error> {
-    if paths.is_empty() {
-        let dir = config.migrations_dir();
-        if !dir.exists() {
-            return Err(Error::input(format!(
-                "no migrations directory {}",
-                dir.display()
-            ))
-            .hint("give the migration files or directories, set `migrations` in tack.toml, or start a project with `tack init`"));
+/// What to do about a migrations path that does not exist.
+const MISSING_HINT: &str = "check the path; give the migration files or directories, set \
+                            `migrations` in tack.toml, or start a project with `tack init`";
+
+/// A migrations path that does not exist: named, with what to do. `-` (standard input) always
+/// exists.
+pub fn require_paths(paths: &[String]) -> Result<(), Error> {
+    for path in paths.iter().filter(|p| *p != "-") {
+        if !std::path::Path::new(path).exists() {
+            let what = if path.ends_with(".sql") {
+                "no migration file"
+            } else {
+                "no migrations directory"
+            };
+            return Err(Error::input(format!("{what} {path}")).hint(MISSING_HINT));
         }
     }
     Ok(())
@@ -75,7 +79,6 @@ pub fn read_migrations(
     layout: &LayoutArgs,
     url: Option<&str>,
 ) -> Result<Migrations, Error> {
-    require_default_dir(paths, config)?;
     if url.is_some() {
         if let Some(flag) = layout
             .pending_from
@@ -91,6 +94,7 @@ pub fn read_migrations(
         }
     }
     let resolved = paths_or_default(paths, config);
+    require_paths(&resolved)?;
     let request = Request {
         paths: &resolved,
         layout: layout.layout.or(config.layout()),

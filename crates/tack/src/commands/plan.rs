@@ -88,7 +88,7 @@ pub fn run(args: &PlanArgs) -> Outcome {
         PlanFormat::Json => render_json(&planned, &notes),
         PlanFormat::Human => render_human(&planned, &notes),
     };
-    print!("{out}");
+    out!("{out}");
     Ok(if planned.refused() { 1 } else { 0 })
 }
 

@@ -27,6 +27,7 @@ pub fn migrations_and_histories(
     if paths.is_empty() && !config.migrations_dir().exists() {
         return Ok((Vec::new(), histories));
     }
+    super::require_paths(paths)?;
     let resolved = super::paths_or_default(paths, config);
     let hints = Hints {
         given: layout.or(config.layout()),
@@ -65,8 +66,8 @@ pub fn drift(args: &DriftArgs) -> Outcome {
         None,
     ))?;
     match args.format {
-        PlanFormat::Human => print!("{}", render::drift::render_drift(&report)),
-        PlanFormat::Json => println!(
+        PlanFormat::Human => out!("{}", render::drift::render_drift(&report)),
+        PlanFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
@@ -92,15 +93,15 @@ pub fn diff(args: &DiffArgs) -> Outcome {
             name: &args.name,
             stdout: args.stdout,
         },
-        &mut |note| eprintln!("tack diff: note: {note}"),
+        &mut |note| errln!("tack diff: note: {note}"),
     ))?;
     match outcome {
-        DiffOutcome::Nothing => eprintln!(
+        DiffOutcome::Nothing => errln!(
             "tack diff: {} already matches {}; nothing written",
             tack_postgres::redact(&url),
             args.to.join(", ")
         ),
-        DiffOutcome::Text(text) => print!("{text}"),
+        DiffOutcome::Text(text) => out!("{text}"),
         DiffOutcome::Written {
             file,
             changes,
@@ -109,15 +110,15 @@ pub fn diff(args: &DiffArgs) -> Outcome {
         } => {
             let sum = dir.join("tack.sum");
             if sum_updated {
-                eprintln!("tack diff: updated {}", sum.display());
+                errln!("tack diff: updated {}", sum.display());
             } else if sum_stale {
-                eprintln!(
+                errln!(
                     "tack diff: {} did not match the directory before this file was added; left \
                      as it was (`tack sum --check` says why)",
                     sum.display()
                 );
             }
-            eprintln!(
+            errln!(
                 "tack diff: wrote {} ({changes} change(s)); next: tack lint {0} && tack plan {0}",
                 file.display()
             );

@@ -6,7 +6,6 @@ use super::{paths_or_default, runtime, target_url, Outcome};
 use crate::cli::{PlanFormat, StatusArgs};
 use crate::config::Config;
 use serde_json::{json, Value};
-use std::io::Write;
 use tack_exec::Status;
 use tack_ops::project::sum::Verdict;
 use tack_ops::status::{Overview, Row, State};
@@ -14,6 +13,7 @@ use tack_ops::PgEngine;
 
 pub fn run(args: &StatusArgs) -> Outcome {
     let config = Config::load(args.config.as_deref())?;
+    super::require_paths(&args.paths)?;
     let url = target_url(&config, args.target.database_url.as_deref(), "tack status")?;
     let paths = paths_or_default(&args.paths, &config);
     // Without PATH a missing default directory is not an error: status also serves databases
@@ -34,8 +34,7 @@ pub fn run(args: &StatusArgs) -> Outcome {
         ),
         PlanFormat::Human => render_human(&status),
     };
-    // A closed pipe (`tack status | head`) ends the output quietly.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    crate::output::stdout(&text);
     Ok(if status.attention() { 1 } else { 0 })
 }
 
@@ -154,11 +153,30 @@ fn table(rows: &[Vec<String>], indent: &str) -> String {
     out
 }
 
+/// How to stop the run that holds the lock, safely first.
+fn how_to_stop(h: &tack_exec::LockHolder) -> String {
+    let safely = match &h.runner {
+        Some(runner) => {
+            format!("Ctrl-C in its terminal, or `kill -INT <pid>` for the tack {runner}")
+        }
+        None => "Ctrl-C where it runs".to_owned(),
+    };
+    format!(
+        "to stop it: {safely} (it stops after the current batch or step; the next `tack apply` \
+         resumes); `tack pause` only pauses its backfills; terminating its server session \
+         (pg_terminate_backend({})) does not stop tack itself",
+        h.pid
+    )
+}
+
 fn render_human(s: &Overview) -> String {
     let r = &s.report;
     let mut out = format!("tack status of {}\n", s.database);
     match &r.holder {
-        Some(h) => out.push_str(&format!("run: in progress ({h})\n")),
+        Some(h) => {
+            out.push_str(&format!("run: in progress ({h})\n"));
+            out.push_str(&format!("  {}\n", how_to_stop(h)));
+        }
         None => out.push_str("run: none in progress\n"),
     }
     if r.paused {

@@ -16,7 +16,7 @@ pub fn guard(paths: &[String], command: &str) -> Result<bool, Error> {
     for dir in dirs_of(paths) {
         match verify(&dir)? {
             Verdict::Matches(_) => {}
-            Verdict::Missing => eprintln!(
+            Verdict::Missing => errln!(
                 "{command}: warning: no {} — the migrations are not protected against edits \
                  and careless merges; run `tack sum` to write it",
                 dir.join(FILE_NAME).display()
@@ -27,7 +27,7 @@ pub fn guard(paths: &[String], command: &str) -> Result<bool, Error> {
                 } else {
                     ""
                 };
-                eprintln!("{command}: {nothing_run}{message}");
+                errln!("{command}: {nothing_run}{message}");
                 ok = false;
             }
         }
@@ -39,6 +39,14 @@ pub fn guard(paths: &[String], command: &str) -> Result<bool, Error> {
 pub fn run(args: &SumArgs) -> Outcome {
     let config = Config::load(args.config.as_deref())?;
     let dir = args.dir.clone().unwrap_or_else(|| config.migrations_dir());
+    if !dir.exists() {
+        return Err(
+            Error::input(format!("no migrations directory {}", dir.display())).hint(
+                "check the path; give the migrations directory (`tack sum DIR`), set \
+                 `migrations` in tack.toml, or start a project with `tack init`",
+            ),
+        );
+    }
     if !dir.is_dir() {
         return Err(
             Error::input(format!("{} is not a directory", dir.display())).hint(
@@ -51,7 +59,7 @@ pub fn run(args: &SumArgs) -> Outcome {
     if args.check {
         return Ok(match verify(&dir)? {
             Verdict::Matches(n) => {
-                println!(
+                outln!(
                     "{} matches the {n} migration(s) in {}",
                     path.display(),
                     dir.display()
@@ -59,14 +67,14 @@ pub fn run(args: &SumArgs) -> Outcome {
                 0
             }
             Verdict::Missing => {
-                eprintln!(
+                errln!(
                     "tack sum --check: no {}; run `tack sum` to write it",
                     path.display()
                 );
                 1
             }
             Verdict::Mismatch(message) => {
-                eprintln!("tack sum --check: {message}");
+                errln!("tack sum --check: {message}");
                 1
             }
         });
@@ -78,14 +86,14 @@ pub fn run(args: &SumArgs) -> Outcome {
     let sums = write(&dir)?;
     let n = sums.entries.len();
     match before {
-        None => println!("wrote {} ({n} migration(s))", path.display()),
-        Some(Err(_)) => println!(
+        None => outln!("wrote {} ({n} migration(s))", path.display()),
+        Some(Err(_)) => outln!(
             "rewrote {} ({n} migration(s)); the old file could not be read as a tack.sum",
             path.display()
         ),
         Some(Ok(old)) => match difference(&old, &sums) {
-            None => println!("{} is up to date ({n} migration(s))", path.display()),
-            Some(d) => println!(
+            None => outln!("{} is up to date ({n} migration(s))", path.display()),
+            Some(d) => outln!(
                 "updated {} ({n} migration(s)); first change: {}",
                 path.display(),
                 d.short()

@@ -5,7 +5,7 @@ use crate::cli::LogFormat;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tack_exec::{Event, Events};
 
@@ -57,7 +57,7 @@ impl Renderer {
             Some(mp) => {
                 let _ = mp.println(text);
             }
-            None => eprintln!("{text}"),
+            None => errln!("{text}"),
         }
     }
 
@@ -67,9 +67,7 @@ impl Renderer {
             if let Some(o) = v.as_object_mut() {
                 o.insert("ts".to_owned(), json!(now_secs()));
             }
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{v}");
-            let _ = out.flush();
+            outln!("{v}");
             return;
         }
         self.human(e);

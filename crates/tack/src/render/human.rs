@@ -75,8 +75,11 @@ fn finding(report: &Report, f: &Located, renderer: &Renderer) -> String {
     };
     // Show only the lines of the span: rendering from the whole file would cost O(file) per
     // finding.
-    let start = f.finding.offset.min(text.len());
-    let end = (start + f.finding.len).min(text.len());
+    // Offsets come from the linter, the syntax layer or a lossily decoded file (U+FFFD in place
+    // of bytes that were not UTF-8): widen the span to character boundaries so no slice below
+    // can fall inside a character.
+    let start = floor_char_boundary(text, f.finding.offset);
+    let end = ceil_char_boundary(text, start.saturating_add(f.finding.len));
     let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let line_end = text[end..]
         .find('\n')
@@ -111,4 +114,36 @@ fn finding(report: &Report, f: &Located, renderer: &Renderer) -> String {
         .elements(notes)];
     let groups: &[Group] = &report_groups;
     renderer.render(groups)
+}
+
+/// The largest character boundary at or before `at` (clamped to the text).
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The smallest character boundary at or after `at` (clamped to the text).
+fn ceil_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries_never_split_a_character() {
+        let text = "caf\u{fffd}!";
+        assert_eq!(floor_char_boundary(text, 4), 3);
+        assert_eq!(ceil_char_boundary(text, 4), 6);
+        assert_eq!(floor_char_boundary(text, 99), text.len());
+        assert_eq!(ceil_char_boundary(text, 99), text.len());
+    }
 }
