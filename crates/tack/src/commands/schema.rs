@@ -22,6 +22,8 @@ pub fn migrations_and_histories(
     layout: Option<Tool>,
     url: &str,
 ) -> Result<(Vec<Source>, Vec<ToolHistory>), Error> {
+    // A path that does not exist is said before anything connects.
+    super::require_paths(paths)?;
     let engine = PgEngine;
     let histories = runtime()?.block_on(engine.tool_histories(url))?;
     if paths.is_empty() && !config.migrations_dir().exists() {
