@@ -77,7 +77,7 @@ pub fn offline<E: Engine>(engine: &E, version: Option<(Version, &'static str)>) 
         Some(found) => found,
         None => {
             assumptions.push(format!(
-                "{} {} assumed: give --engine (or --pg-version), set it in tack.toml, or connect \
+                "{} {} assumed: give --pg-version, set `pg_version` in tack.toml, or connect \
                  with --database-url",
                 kind.product(),
                 kind.default_version()
